@@ -1,0 +1,40 @@
+/**
+ * Secrets live in their own top-level keys (never nested in a section), so that sections stay
+ * plain data and every secret is read with `getSecret` into a secret Output end to end.
+ * `required` says when a key must be set, given the parsed (non-secret) config.
+ */
+import type { StackConfigData } from "./schema.ts";
+
+export interface SecretKeySpec {
+  description: string;
+  required: (cfg: StackConfigData) => string | undefined;
+}
+
+export const SECRET_KEYS = {
+  gitlabToken: {
+    description: "GitLab token that manages the role repositories (api scope)",
+    required: (c) => (c.gitlab.enabled ? "gitlab is enabled" : undefined),
+  },
+  haToken: {
+    description: "Home Assistant long-lived access token for relay power-cycling",
+    required: (c) => (c.hut.enabled && c.hut.homeAssistant ? "hut.homeAssistant is set" : undefined),
+  },
+  wireguardSshKey: {
+    description: "SSH private key (OpenSSH PEM) for the WireGuard hub's ssh transport",
+    required: (c) =>
+      c.wireguard.enabled && c.wireguard.hub.transport.kind === "ssh" ? "wireguard.hub.transport.kind is ssh" : undefined,
+  },
+  lxdClientKey: {
+    description: "private key of the LXD client certificate for https remotes",
+    required: (c) =>
+      c.lxd.enabled && Object.values(c.lxd.remotes).some((r) => r.kind === "https") ? "an lxd remote uses https" : undefined,
+  },
+  runnerSshKey: {
+    description: "SSH private key the hut command resources use to reach runner hosts",
+    required: (c) =>
+      c.hut.enabled && c.hut.slots.some((s) => s.runner !== "local") ? "a hut slot runs on a remote runner" : undefined,
+  },
+} satisfies Record<string, SecretKeySpec>;
+
+export type SecretKey = keyof typeof SECRET_KEYS;
+export const SECRET_KEY_NAMES = Object.keys(SECRET_KEYS) as SecretKey[];
