@@ -1,0 +1,57 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { InstanceInputsIn } from "./instance-spec.ts";
+
+/**
+ * `LxdInstance`: an LXD container or VM managed over the LXD REST API by a dynamic provider.
+ * The provider object only delegates to `instance-impl.ts`, loaded at run time through tsx from
+ * the project root (house recipe: the dynamic-provider host is plain CommonJS node).
+ */
+const provider = {
+  async impl() {
+    const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
+    const root = `${process.cwd()}/package.json`;
+    const tsx = createRequire(root)("tsx/cjs/api") as typeof import("tsx/cjs/api");
+    return tsx.require("./components/lxd/instance-impl.ts", root) as typeof import("./instance-impl.ts");
+  },
+  async check(olds: any, news: any) {
+    return (await this.impl()).check(olds, news);
+  },
+  async diff(id: string, olds: any, news: any) {
+    return (await this.impl()).diff(id, olds, news);
+  },
+  async create(inputs: any) {
+    return (await this.impl()).create(inputs);
+  },
+  async read(id: string, props?: any) {
+    return (await this.impl()).read(id, props);
+  },
+  async update(id: string, olds: any, news: any) {
+    return (await this.impl()).update(id, olds, news);
+  },
+  async delete(id: string, props: any) {
+    return (await this.impl()).delete(id, props);
+  },
+} satisfies pulumi.dynamic.ResourceProvider & { impl(): Promise<typeof import("./instance-impl.ts")> };
+
+export type LxdInstanceArgs = { [K in keyof InstanceInputsIn]: pulumi.Input<InstanceInputsIn[K]> };
+
+export class LxdInstance extends pulumi.dynamic.Resource {
+  /** The LXD instance name. */
+  declare readonly name: pulumi.Output<string>;
+  declare readonly status: pulumi.Output<string>;
+  declare readonly ipv4: pulumi.Output<string | undefined>;
+  declare readonly cloudInit: pulumi.Output<"done" | "degraded" | "skipped">;
+  declare readonly baseImage: pulumi.Output<string | undefined>;
+  declare readonly drift: pulumi.Output<string[]>;
+
+  constructor(name: string, args: LxdInstanceArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(
+      provider,
+      name,
+      { ...args, status: undefined, ipv4: undefined, cloudInit: undefined, baseImage: undefined, drift: undefined },
+      { ...opts, additionalSecretOutputs: [...new Set([...(opts.additionalSecretOutputs ?? []), "clientKey"])] },
+      "lxd",
+      "LxdInstance",
+    );
+  }
+}
