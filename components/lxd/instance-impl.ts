@@ -79,18 +79,23 @@ export async function create(inputs: Props) {
   const client = clientFor(spec);
   const where = `instance "${spec.name}" on ${client.where}`;
   const body = { name: spec.name, type: spec.type, source: imageSource(spec.image), ...(await desiredBody(client, spec)) };
+  const exists = (detail: string) =>
+    new Error(`cannot create ${where}: an instance with this name already exists and is not managed by this stack (delete it, or pick another name)${detail}`);
+  if (await client.find(instancePath(spec.name), LxdInstance)) throw exists("");
   try {
     await client.operate("POST", "/1.0/instances", spec.operationTimeoutSeconds, { body });
   } catch (err) {
-    if (err instanceof LxdError && err.kind === "api" && err.status === 409) {
-      throw new Error(`cannot create ${where}: an instance with this name already exists (import it, delete it, or pick another name) — ${err.message}`);
-    }
+    // Created by someone else meanwhile: not ours to clean up.
+    if (err instanceof LxdError && (err.status === 409 || /already exists/i.test(err.message))) throw exists(` — ${err.message}`);
     // Nothing may be left behind: remove whatever the failed operation created.
     const left = await stopAndDelete(client, spec.name, 0, spec.operationTimeoutSeconds).then(
       (r) => (r === "deleted" ? " (the partly created instance was deleted)" : ""),
       (e: Error) => ` (removing the partly created instance failed: ${e.message})`,
     );
-    const hint = err instanceof LxdError && err.status === 404 && /image/i.test(err.message) ? `image ${describeImage(spec.image)} not found: ` : "";
+    const hint =
+      err instanceof LxdError && err.status === 404 && /image/i.test(err.message)
+        ? `image ${describeImage(spec.image)} not found${spec.image.server ? "" : " (no image server given, so it must be on the LXD host)"}: `
+        : "";
     throw new Error(`cannot create ${where}: ${hint}${(err as Error).message}${left}`);
   }
   try {
@@ -263,7 +268,7 @@ function remoteKey(spec: InstanceSpec): string {
 
 function describeImage(image: ImageSource): string {
   const what = image.alias !== undefined ? `alias "${image.alias}"` : `fingerprint ${image.fingerprint}`;
-  return image.server ? `${what} on ${image.server}` : `${what} (no image server given, so it must be present on the LXD host)`;
+  return image.server ? `${what} on ${image.server}` : what;
 }
 
 /** `undefined`-free, key-order-free comparison form. */
