@@ -56,6 +56,15 @@ export interface RequestOptions {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** OpenSSL verification failures that mean "not the certificate we trust". */
+const TLS_VERIFY_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 /** Longest single `/wait` call; longer waits are split so that every HTTP request stays bounded. */
 const WAIT_SLICE_SECONDS = 30;
 
@@ -134,7 +143,11 @@ export class LxdClient {
             ? " (is the LXD daemon running and is this the right socket/address?)"
             : err.code === "EACCES"
               ? " (no permission: run as root or as a member of the lxd group)"
-              : "";
+              : err.code && TLS_VERIFY_CODES.has(err.code)
+                ? this.remote.kind === "https" && this.remote.serverCertificate
+                  ? " (the server's certificate is not the remote's pinned serverCertificate)"
+                  : " (LXD's own certificate is self-signed: pin it with the remote's serverCertificate)"
+                : "";
         reject(new LxdError("connection", `cannot reach LXD at ${this.where}: ${err.message}${hint}`));
       });
       if (body) req.write(body);

@@ -155,5 +155,9 @@ export async function waitReady(client: LxdClient, name: string, plan: Readiness
 }
 
 function tail(text: string, lines = 12): string {
-  return text.trim().split("\n").slice(-lines).join(" | ").slice(0, 2000);
+  const kept = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  return kept.slice(-lines).join(" | ").slice(0, 2000);
 }
