@@ -84,13 +84,19 @@ export async function waitReady(client: LxdClient, name: string, plan: Readiness
     );
 
   /** Polls the state until `ok` holds; throws a stage timeout with `detail(last)` otherwise. */
-  const poll = async (stage: ReadinessStage, ok: (s: LxdInstanceState) => boolean, detail: (s: LxdInstanceState) => string) => {
+  const poll = async (
+    stage: ReadinessStage,
+    ok: (s: LxdInstanceState) => boolean,
+    detail: (s: LxdInstanceState) => string,
+    last?: LxdInstanceState,
+  ) => {
+    if (last && ok(last)) return last;
     for (;;) {
       const s = await readState(client, name);
-      if (ok(s)) return s;
       if (stage !== "running" && s.status_code !== STATUS.running) {
         throw new ReadinessError(stage, false, `${where} stopped (status ${s.status}) while waiting for stage "${stage}"`);
       }
+      if (ok(s)) return s;
       if (clock.now() + POLL_MS > deadline) throw timeout(stage, detail(s));
       await clock.sleep(POLL_MS);
     }
@@ -108,6 +114,7 @@ export async function waitReady(client: LxdClient, name: string, plan: Readiness
       "agent",
       (s) => s.processes >= 0,
       (s) => `the LXD agent is not answering (state.processes=${s.processes}); is lxd-agent in the image?`,
+      state,
     );
     done("agent");
   }
@@ -118,6 +125,7 @@ export async function waitReady(client: LxdClient, name: string, plan: Readiness
       "ipv4",
       (s) => firstIpv4(s) !== undefined,
       () => "no global IPv4 address on any interface (is the instance on a network with DHCP?)",
+      state,
     );
     ipv4 = firstIpv4(state);
     done("ipv4");
