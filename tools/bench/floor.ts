@@ -9,12 +9,18 @@ import * as pulumi from "@pulumi/pulumi";
 await Promise.all([import("@pulumi/aws"), import("@pulumi/gcp"), import("@pulumi/command"), import("@pulumi/random")]);
 const list = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { type: string; name: string; inputs: Record<string, unknown> }[];
 await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, "labfleet", "floor", true);
+/** A bare custom resource of any type token. */
+class Bare extends pulumi.CustomResource {
+  constructor(type: string, name: string, inputs: Record<string, unknown>) {
+    super(type, name, inputs);
+  }
+}
 let pending = 0;
 await pulumi.runtime.runInPulumiStack(async () => {
   for (const r of list) {
     if (r.type === "pulumi:pulumi:Stack") continue;
     pending++;
-    const res = new pulumi.CustomResource(r.type, r.name, r.inputs);
+    const res = new Bare(r.type, r.name, r.inputs);
     res.urn.apply(() => pending--);
   }
   return {};

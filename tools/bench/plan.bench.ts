@@ -7,7 +7,7 @@ import { ROOT } from "../plan/run.ts";
 import { fmtMs, ratio, timeCommand } from "./measure.ts";
 
 const node = process.execPath;
-const plan = (args: string[]) => [node, ["--import", "tsx", join(ROOT, "tools/plan/cli.ts"), ...args]] as const;
+const plan = (args: string[]): [string, string[]] => [node, ["--import", "tsx", join(ROOT, "tools/plan/cli.ts"), ...args]];
 
 /** A local stack config with `n` HUT slots and `n` WireGuard peers. */
 export function generatedConfig(n: number): string {
