@@ -1,3 +1,4 @@
+import { runnerOutputs, runnerVms } from "../components/lxd/runners.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 
@@ -16,5 +17,8 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
         chip: s.chip,
       }))
     : [];
-  return { environment: cfg.environment, slots };
+  const tags = { environment: cfg.environment, stack: cfg.stack, extra: cfg.tags };
+  // LXD runner hosts; the WireGuard peer callback is wired once components/wireguard lands.
+  const runners = runnerVms(cfg, tags);
+  return { environment: cfg.environment, slots, ...(runners.length > 0 ? { runners: runnerOutputs(runners) } : {}) };
 }

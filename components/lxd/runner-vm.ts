@@ -35,6 +35,8 @@ const FINGERPRINT = /^[0-9a-f]{64}$/;
  * USB adapters of its HUT slots, and optionally its WireGuard peer.
  */
 export class RunnerVm extends LabComponent {
+  /** The runner's configured name (known at plan time). */
+  readonly runnerName: string;
   readonly name: pulumi.Output<string>;
   readonly ipv4: pulumi.Output<string | undefined>;
   readonly wireguardAddress: pulumi.Output<string | undefined>;
@@ -46,6 +48,7 @@ export class RunnerVm extends LabComponent {
     super("lxd", "RunnerVm", name, args, opts);
     const r = args.runner;
     const wg = args.wireguard;
+    this.runnerName = r.name;
 
     const tagConfig = Object.fromEntries(Object.entries(this.tags({ runner: r.name })).map(([k, v]) => [`user.labfleet.${k}`, v]));
     const userData: pulumi.Input<string> | undefined = r.cloudInit

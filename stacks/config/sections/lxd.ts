@@ -10,7 +10,7 @@ export const RunnerConfig = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,62}$/, "must be a valid LXD instance name (lower-case letters, digits, dashes)")
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, "must be a valid LXD instance name")
       .describe("runner host name: the LXD instance name, and `runner` in hut slots"),
     remote: z.string().min(1).default("local").describe("key of labfleet:lxd.remotes the instance lives on"),
     type: z.enum(["container", "virtual-machine"]).default("virtual-machine").describe("LXD instance type"),

@@ -1,0 +1,42 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../../stacks/config/index.ts";
+import type { TagContext } from "../component.ts";
+import { RunnerVm, type RunnerWireGuard } from "./runner-vm.ts";
+
+/** What the stack exports per runner host. */
+export interface RunnerRow {
+  name: pulumi.Output<string>;
+  ipv4: pulumi.Output<string | undefined>;
+  wireguardAddress: pulumi.Output<string | undefined>;
+  sshUser: pulumi.Output<string>;
+  status: pulumi.Output<string>;
+}
+
+/**
+ * One `RunnerVm` per `labfleet:lxd.runners[]`, each on its remote, with the HUT slots that name
+ * it. `wireguardFor` gives a runner its WireGuard peer once the WireGuard component is wired.
+ */
+export function runnerVms(cfg: StackConfig, tags: TagContext, wireguardFor?: (runner: string) => RunnerWireGuard | undefined): RunnerVm[] {
+  const lxd = cfg.lxd;
+  if (!lxd.enabled) return [];
+  const slots = cfg.hut.enabled ? cfg.hut.slots : [];
+  return lxd.runners.map((runner) => {
+    const remote = lxd.remotes[runner.remote];
+    if (!remote) throw new Error(`labfleet:lxd.runners: remote ${runner.remote} of ${runner.name} is not declared`);
+    return new RunnerVm(runner.name, {
+      tags,
+      runner,
+      remote,
+      clientKey: cfg.secrets.lxdClientKey,
+      slots,
+      wireguard: wireguardFor?.(runner.name),
+    });
+  });
+}
+
+/** The stack output: runner name → addresses, SSH user and status. */
+export function runnerOutputs(vms: RunnerVm[]): Record<string, RunnerRow> {
+  return Object.fromEntries(
+    vms.map((vm) => [vm.runnerName, { name: vm.name, ipv4: vm.ipv4, wireguardAddress: vm.wireguardAddress, sshUser: vm.sshUser, status: vm.status }]),
+  );
+}

@@ -1,0 +1,89 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { RunnerVm } from "../../../components/lxd/runner-vm.ts";
+import { Slot } from "../../../hardware/schema/inventory.ts";
+import { RunnerConfig } from "../../../stacks/config/sections/lxd.ts";
+import { unwrap } from "../../../tools/plan/values.ts";
+
+/**
+ * RunnerVm with a WireGuard peer handed in by the stack (the WireGuard component is wired by the
+ * lead): the peer's client config reaches the VM through cloud-init, and stays secret.
+ */
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  secretPaths: string[];
+  additionalSecretOutputs: string[];
+}
+
+async function withMocks(build: () => RunnerVm): Promise<{ vm: RunnerVm; registered: Registered[] }> {
+  const registered: Registered[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, status: "Running", ipv4: "10.232.0.7" } }),
+      call: () => ({}),
+    },
+    "labfleet",
+    "staging",
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: { getType(): string; getName(): string; getObject(): never; getAdditionalsecretoutputsList(): string[] }, cb: unknown): void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    const u = unwrap(pulumi.runtime.deserializeProperties(req.getObject(), true));
+    registered.push({
+      type: req.getType(),
+      name: req.getName(),
+      inputs: u.plain as Record<string, unknown>,
+      secretPaths: u.secretPaths,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    });
+    register(req, cb);
+  };
+  const vm = build();
+  await new Promise<void>((resolve) => vm.status.apply(() => resolve()));
+  return { vm, registered };
+}
+
+const runner = RunnerConfig.parse({ name: "runner-01", remote: "lab", sshPublicKey: "ssh-ed25519 AAAA op@lab" });
+const slots = [
+  Slot.parse({ id: "hut-01", label: "a", runner: "runner-01", serialById: "/dev/serial/by-id/a", relay: { entity: "switch.a" }, usb: { vendorid: "10C4", productid: "EA60" } }),
+  Slot.parse({ id: "hut-02", label: "b", runner: "other", serialById: "/dev/serial/by-id/b", relay: { entity: "switch.b" }, usb: { vendorid: "1a86", productid: "55d4" } }),
+];
+const WG = "[Interface]\nPrivateKey = cGVlci1wcml2YXRlLWtleS1mb3ItdGVzdHMtb25seS0wMDA=\nAddress = 10.88.0.10/32\n";
+
+describe("RunnerVm with a WireGuard peer", () => {
+  it("writes the peer's config (0600) and enables wg-quick; config becomes a secret output; the address is exported", async () => {
+    const { vm, registered } = await withMocks(
+      () =>
+        new RunnerVm(
+          "runner-01",
+          {
+            tags: { environment: "staging", stack: "staging" },
+            runner,
+            remote: { kind: "unix", socket: "/var/lib/lxd/unix.socket", project: "default" },
+            slots,
+            wireguard: { address: "10.88.0.10", clientConfig: pulumi.secret(WG) },
+          },
+        ),
+    );
+    const inst = registered.find((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstance");
+    expect(inst?.name).toBe("runner-01-instance");
+    expect(inst?.additionalSecretOutputs.sort()).toEqual(["clientKey", "config"]);
+    expect(inst?.secretPaths).toContain("config");
+    const doc = parse((inst?.inputs.config as Record<string, string>)["cloud-init.user-data"]!) as Record<string, unknown>;
+    expect(doc.write_files).toEqual([{ path: "/etc/wireguard/labfleet.conf", owner: "root:root", permissions: "0600", content: WG }]);
+    expect(doc.packages).toContain("wireguard-tools");
+    expect(doc.runcmd).toContainEqual(["systemctl", "enable", "--now", "wg-quick@labfleet"]);
+    // only this runner's slots, ids lower-cased as LXD compares them
+    expect(inst?.inputs.devices).toEqual({ "hut-01-usb": { type: "usb", vendorid: "10c4", productid: "ea60" } });
+    const address = await new Promise((resolve) => vm.wireguardAddress.apply(resolve));
+    expect(address).toBe("10.88.0.10");
+    expect(await new Promise((resolve) => vm.ipv4.apply(resolve))).toBe("10.232.0.7");
+  });
+});
