@@ -113,7 +113,7 @@ export async function create(inputs: Props) {
 }
 
 export async function read(id: string, props?: Props) {
-  if (!props || !props.remote) {
+  if (!props?.remote) {
     throw new Error(`LxdInstance ${id}: read needs the remote in the resource state (importing by id alone is not supported)`);
   }
   const spec = specOf(props, false);

@@ -6,6 +6,8 @@ import type { InstanceInputsIn } from "./instance-spec.ts";
  * The provider object only delegates to `instance-impl.ts`, loaded at run time through tsx from
  * the project root (house recipe: the dynamic-provider host is plain CommonJS node).
  */
+type Props = Record<string, unknown>;
+
 const provider = {
   async impl() {
     const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
@@ -13,22 +15,22 @@ const provider = {
     const tsx = createRequire(root)("tsx/cjs/api") as typeof import("tsx/cjs/api");
     return tsx.require("./components/lxd/instance-impl.ts", root) as typeof import("./instance-impl.ts");
   },
-  async check(olds: any, news: any) {
+  async check(olds: Props, news: Props) {
     return (await this.impl()).check(olds, news);
   },
-  async diff(id: string, olds: any, news: any) {
+  async diff(id: string, olds: Props, news: Props) {
     return (await this.impl()).diff(id, olds, news);
   },
-  async create(inputs: any) {
+  async create(inputs: Props) {
     return (await this.impl()).create(inputs);
   },
-  async read(id: string, props?: any) {
+  async read(id: string, props?: Props) {
     return (await this.impl()).read(id, props);
   },
-  async update(id: string, olds: any, news: any) {
+  async update(id: string, olds: Props, news: Props) {
     return (await this.impl()).update(id, olds, news);
   },
-  async delete(id: string, props: any) {
+  async delete(id: string, props: Props) {
     return (await this.impl()).delete(id, props);
   },
 } satisfies pulumi.dynamic.ResourceProvider & { impl(): Promise<typeof import("./instance-impl.ts")> };

@@ -73,15 +73,16 @@ describe("RunnerVm with a WireGuard peer", () => {
         ),
     );
     const inst = registered.find((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstance");
-    expect(inst?.name).toBe("runner-01-instance");
-    expect(inst?.additionalSecretOutputs.sort()).toEqual(["clientKey", "config"]);
-    expect(inst?.secretPaths).toContain("config");
-    const doc = parse((inst?.inputs.config as Record<string, string>)["cloud-init.user-data"]!) as Record<string, unknown>;
+    if (!inst) throw new Error("no LxdInstance registered");
+    expect(inst.name).toBe("runner-01-instance");
+    expect(inst.additionalSecretOutputs.sort()).toEqual(["clientKey", "config"]);
+    expect(inst.secretPaths).toContain("config");
+    const doc = parse((inst.inputs.config as Record<string, string>)["cloud-init.user-data"]!) as Record<string, unknown>;
     expect(doc.write_files).toEqual([{ path: "/etc/wireguard/labfleet.conf", owner: "root:root", permissions: "0600", content: WG }]);
     expect(doc.packages).toContain("wireguard-tools");
     expect(doc.runcmd).toContainEqual(["systemctl", "enable", "--now", "wg-quick@labfleet"]);
     // only this runner's slots, ids lower-cased as LXD compares them
-    expect(inst?.inputs.devices).toEqual({ "hut-01-usb": { type: "usb", vendorid: "10c4", productid: "ea60" } });
+    expect(inst.inputs.devices).toEqual({ "hut-01-usb": { type: "usb", vendorid: "10c4", productid: "ea60" } });
     const address = await new Promise((resolve) => vm.wireguardAddress.apply(resolve));
     expect(address).toBe("10.88.0.10");
     expect(await new Promise((resolve) => vm.ipv4.apply(resolve))).toBe("10.232.0.7");
