@@ -19,20 +19,18 @@ LOG_DIR=/var/log/lxd
 
 log() { echo "prereqs-lxd: $*" >&2; }
 
-if [ "$(id -u)" != 0 ]; then
-  log "must run as root"; exit 1
-fi
+here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=tools/setup/lib.sh
+. "$here/lib.sh"
+apt_install lxd lxd-client busybox-static openssl
 
-missing=()
-command -v lxd >/dev/null || missing+=(lxd)
-command -v lxc >/dev/null || missing+=(lxd-client)
-command -v busybox >/dev/null || [ -x /bin/busybox ] || missing+=(busybox-static)
-command -v openssl >/dev/null || missing+=(openssl)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y --no-install-recommends "${missing[@]}"
+if ! is_root; then
+  if lxd waitready --timeout 2 >/dev/null 2>&1 && lxc image show "$IMAGE_ALIAS" >/dev/null 2>&1; then
+    log "LXD is running and $IMAGE_ALIAS exists (not root: nothing else checked)"
+    exit 0
+  fi
+  log "LXD is not set up and setting it up needs root: sudo $0"
+  exit 1
 fi
 
 # --- daemon -------------------------------------------------------------------------------
