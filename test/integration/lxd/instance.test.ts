@@ -3,7 +3,7 @@ import { LxdInstance as LxdInstanceSchema } from "../../../components/lxd/api.ts
 import { LxdError } from "../../../components/lxd/client.ts";
 import * as impl from "../../../components/lxd/instance-impl.ts";
 import type { InstanceOutputs } from "../../../components/lxd/instance-impl.ts";
-import { BRIDGE_PREFIX, IMAGE, cleanupInstances, client, containerInputs, instanceName, lxc, requireLxd } from "./lxd-env.ts";
+import { BRIDGE_PREFIX, IMAGE, POOL, cleanupInstances, client, containerInputs, instanceName, lxc, requireLxd } from "./lxd-env.ts";
 
 type Props = Record<string, unknown>;
 
@@ -40,7 +40,7 @@ describe("LxdInstance on the real LXD daemon: lifecycle", () => {
     expect(inst.status).toBe("Running");
     expect(inst.config["limits.cpu"]).toBe("1");
     expect(inst.config["limits.memory"]).toBe("256MiB");
-    expect(inst.devices.root).toEqual({ type: "disk", path: "/", pool: "labfleet", size: "2GiB" });
+    expect(inst.devices.root).toEqual({ type: "disk", path: "/", pool: POOL, size: "2GiB" });
     expect(outs.baseImage).toBe(inst.config["volatile.base_image"]);
     uuid = inst.config["volatile.uuid"];
 

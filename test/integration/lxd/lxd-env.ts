@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
+import { z } from "zod";
 import { LxdClient } from "../../../components/lxd/client.ts";
 import { stopAndDelete } from "../../../components/lxd/instance-impl.ts";
 
@@ -13,7 +14,8 @@ import { stopAndDelete } from "../../../components/lxd/instance-impl.ts";
 export const SOCKET = process.env.LABFLEET_LXD_SOCKET ?? "/var/lib/lxd/unix.socket";
 export const IMAGE = process.env.LABFLEET_LXD_IMAGE ?? "labfleet-runner";
 export const HTTPS_ADDRESS = process.env.LABFLEET_LXD_HTTPS_ADDRESS ?? "127.0.0.1:18443";
-export const BRIDGE_PREFIX = "10.232.0.";
+export const BRIDGE_PREFIX = process.env.LABFLEET_LXD_BRIDGE_PREFIX ?? "10.232.0.";
+export const POOL = process.env.LABFLEET_LXD_POOL ?? "labfleet";
 
 const run = promisify(execFile);
 export const RUN_ID = randomBytes(3).toString("hex");
@@ -26,7 +28,7 @@ export async function requireLxd(): Promise<void> {
   if (!existsSync(SOCKET)) {
     throw new Error(`LXD socket ${SOCKET} is missing: run tools/setup/prereqs-lxd.sh (as root) before the LXD integration tests`);
   }
-  const image = await client.find(`/1.0/images/aliases/${IMAGE}`, (await import("zod")).z.unknown());
+  const image = await client.find(`/1.0/images/aliases/${IMAGE}`, z.unknown());
   if (!image) throw new Error(`LXD image alias ${IMAGE} is missing: run tools/setup/prereqs-lxd.sh`);
 }
 
