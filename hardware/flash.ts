@@ -99,13 +99,18 @@ export async function runEsptool(o: FlashOptions): Promise<FlashResult> {
   if (partial) handle(partial);
   o.progress?.stop();
 
-  const base = { slot: o.slot.id, sha256: o.sha256, exitCode: exit.error ? null : exit.status, verified };
-  if (exit.error) return { ...base, status: "failed", message: `cannot run ${cmd}: ${exit.error.message}` };
-  if (timedOut) return { ...base, status: "timeout", message: `esptool did not finish within ${o.slot.flash.timeoutSeconds}s` };
-  if (o.signal?.aborted) return { ...base, status: "failed", message: "interrupted" };
-  if (exit.status !== 0) {
-    return { ...base, status: "failed", message: `esptool exited with ${exit.status}: ${tail.at(-1) ?? "no output"}` };
-  }
-  if (!verified) return { ...base, status: "failed", message: `esptool exited 0 but never printed "${VERIFIED_LINE}"` };
-  return { ...base, status: "ok", message: `flashed ${o.firmware} (sha256 ${o.sha256.slice(0, 12)}…) to ${o.port}` };
+  const result = (status: FlashResult["status"], message: string): FlashResult => ({
+    slot: o.slot.id,
+    status,
+    sha256: o.sha256,
+    exitCode: exit.error ? null : exit.status,
+    verified,
+    message,
+  });
+  if (exit.error) return result("failed", `cannot run ${cmd}: ${exit.error.message}`);
+  if (timedOut) return result("timeout", `esptool did not finish within ${o.slot.flash.timeoutSeconds}s`);
+  if (o.signal?.aborted) return result("failed", "interrupted");
+  if (exit.status !== 0) return result("failed", `esptool exited with ${exit.status}: ${tail.at(-1) ?? "no output"}`);
+  if (!verified) return result("failed", `esptool exited 0 but never printed "${VERIFIED_LINE}"`);
+  return result("ok", `flashed ${o.firmware} (sha256 ${o.sha256.slice(0, 12)}…) to ${o.port}`);
 }
