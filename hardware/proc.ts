@@ -60,7 +60,7 @@ export function statusOf(code: number | null, signal: NodeJS.Signals | null): nu
 
 function startWatchdog(pid: number): ChildProcess | undefined {
   try {
-    const wd = spawn("sh", ["-c", 'read _ || kill -KILL -- "-$1" 2>/dev/null', "hut-watchdog", String(pid)], {
+    const wd = spawn("sh", ["-c", 'read _ || kill -9 "-$1" 2>/dev/null', "hut-watchdog", String(pid)], {
       stdio: ["pipe", "ignore", "ignore"],
       detached: true,
     });
