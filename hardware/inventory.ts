@@ -17,14 +17,15 @@ export function issuesToMessage(source: string, issues: ReadonlyArray<z.core.$Zo
       for (const k of issue.keys) lines.push(`  ${formatPath([...issue.path, k])}: unknown key`);
       continue;
     }
-    const missing = issue.code === "invalid_type" && (issue as { input?: unknown }).input === undefined;
+    // parsed with reportInput: a missing key is an issue whose input is undefined
+    const missing = issue.code !== "custom" && "input" in issue && issue.input === undefined;
     lines.push(`  ${formatPath(issue.path) || "(root)"}: ${missing ? "required" : issue.message}`);
   }
   return `invalid ${source}:\n${lines.join("\n")}`;
 }
 
 export function parseInventory(data: unknown, source: string): InventoryConfig {
-  const r = Inventory.safeParse(data);
+  const r = Inventory.safeParse(data, { reportInput: true });
   if (!r.success) throw new UsageError(issuesToMessage(source, r.error.issues));
   return r.data;
 }

@@ -81,7 +81,7 @@ export function readInvocation(file: string): InvocationShape {
   } catch (err) {
     throw new UsageError(`--invocation ${file}: not JSON/YAML: ${(err as Error).message.split("\n")[0]}`);
   }
-  const r = InvocationShape.safeParse(data);
+  const r = InvocationShape.safeParse(data, { reportInput: true });
   if (!r.success) throw new UsageError(issuesToMessage(`invocation ${file}`, r.error.issues));
   return r.data;
 }
