@@ -7,6 +7,7 @@ import { HaError, type HomeAssistantClient } from "./relay.ts";
  *   `off` → wait offSeconds → POST turn_on → GET state until `on`.
  * A failed attempt is retried after cooldownSeconds, up to `retries` extra attempts; 401/403/404
  * are not retried. The final status is `ok`, or the kind of the last error (`ha_error`/`timeout`).
+ * Interrupted (SIGINT/SIGTERM) after turn_off, it sends one best-effort turn_on before exiting.
  */
 
 export interface PowerCycleSettings {
@@ -50,15 +51,27 @@ async function waitForState(o: PowerCycleOptions, want: "on" | "off"): Promise<v
   }
 }
 
-async function attempt(o: PowerCycleOptions): Promise<void> {
+async function attempt(o: PowerCycleOptions, progress: { switchedOff: boolean }): Promise<void> {
   const { state } = await o.client.getState(o.entity);
   if (state === "unavailable") throw new HaError("ha_error", `${o.entity} is unavailable in Home Assistant`, true);
+  progress.switchedOff = true;
   await o.client.callService("switch", "turn_off", o.entity);
   await waitForState(o, "off");
   o.log?.(`${o.slot}: ${o.entity} off, waiting ${o.settings.offSeconds}s`);
   await sleep(o.settings.offSeconds * 1000, undefined, { signal: o.signal });
   await o.client.callService("switch", "turn_on", o.entity);
+  progress.switchedOff = false;
   await waitForState(o, "on");
+}
+
+/** Interrupted with the relay (possibly) off: one best-effort turn_on so no board stays dark. */
+async function restorePower(o: PowerCycleOptions) {
+  try {
+    await o.client.callService("switch", "turn_on", o.entity, { ignoreShutdown: true });
+    o.log?.(`${o.slot}: interrupted; ${o.entity} switched back on`);
+  } catch (err) {
+    o.log?.(`${o.slot}: interrupted; could not switch ${o.entity} back on: ${(err as Error).message}`);
+  }
 }
 
 export async function powerCycle(o: PowerCycleOptions): Promise<PowerCycleResult> {
@@ -67,11 +80,15 @@ export async function powerCycle(o: PowerCycleOptions): Promise<PowerCycleResult
   let last: HaError | undefined;
   while (attempts < max) {
     attempts++;
+    const progress = { switchedOff: false };
     try {
-      await attempt(o);
+      await attempt(o, progress);
       return { slot: o.slot, status: "ok", attempts, message: `${o.entity} was off for ${o.settings.offSeconds}s and is on again` };
     } catch (err) {
-      if (o.signal?.aborted) throw err;
+      if (o.signal?.aborted) {
+        if (progress.switchedOff) await restorePower(o);
+        throw err;
+      }
       last = err instanceof HaError ? err : new HaError("ha_error", String((err as Error).message ?? err), false);
       o.log?.(`${o.slot}: attempt ${attempts}/${max} failed: ${last.message}`);
       if (!last.retryable || attempts >= max) break;

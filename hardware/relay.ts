@@ -57,9 +57,12 @@ export class HomeAssistantClient {
     return parsed.data;
   }
 
-  /** `POST /api/services/<domain>/<service>` with `{ entity_id }`. */
-  async callService(domain: string, service: string, entity: string): Promise<void> {
-    await this.request("POST", `/api/services/${domain}/${service}`, { entity_id: entity });
+  /**
+   * `POST /api/services/<domain>/<service>` with `{ entity_id }`. `ignoreShutdown` lets the
+   * call run after the shutdown signal fired (restoring power on the way out).
+   */
+  async callService(domain: string, service: string, entity: string, opts: { ignoreShutdown?: boolean } = {}): Promise<void> {
+    await this.request("POST", `/api/services/${domain}/${service}`, { entity_id: entity }, undefined, opts.ignoreShutdown);
   }
 
   private async request(
@@ -67,9 +70,10 @@ export class HomeAssistantClient {
     path: string,
     body: unknown,
     describe?: (status: number) => string | undefined,
+    ignoreShutdown = false,
   ): Promise<unknown> {
     const timeout = AbortSignal.timeout(this.opts.requestTimeoutMs);
-    const signal = this.opts.signal ? AbortSignal.any([timeout, this.opts.signal]) : timeout;
+    const signal = this.opts.signal && !ignoreShutdown ? AbortSignal.any([timeout, this.opts.signal]) : timeout;
     const url = new URL(path.replace(/^\//, ""), this.base.href.endsWith("/") ? this.base : `${this.base.href}/`);
     let res: Response;
     try {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HaDouble } from "./helpers/ha-double.ts";
-import { type TempDir, baseEnv, runHut, slotEntry, tempDir } from "./helpers/cli.ts";
+import { type TempDir, baseEnv, runHut, slotEntry, startHut, tempDir, until } from "./helpers/cli.ts";
 
 /**
  * `hut power-cycle` against the Home Assistant double: exact call sequence, off-time, retries
@@ -181,6 +181,18 @@ describe("hut power-cycle", () => {
     expect(badRetries.code).toBe(2);
     expect(badRetries.stderr).toContain("--retries");
     expect(ha.calls).toHaveLength(0);
+  });
+
+  it("switches the relay back on when interrupted during the off-time (SIGTERM → 143)", async () => {
+    await startHa();
+    const h = startHut(["power-cycle", "--slot", "hut-01", "--inventory", inventory(ha.url), "--off-seconds", "30", "--json"], env());
+    await until(() => ha.states.get(ENTITY) === "off" && ha.calls.length >= 3, 10_000, "the relay to be off");
+    h.child.kill("SIGTERM");
+    const r = await h.done;
+    expect(r.code).toBe(143);
+    expect(ha.sequence().slice(-1)).toEqual(["POST turn_on"]);
+    expect(ha.states.get(ENTITY)).toBe("on");
+    expect(r.stderr).toContain("switched back on");
   });
 
   it("HA_URL overrides the inventory URL", async () => {

@@ -104,6 +104,19 @@ describe("hut run", () => {
     expect(report.duration_sec).toBeLessThan(5);
   });
 
+  it("SIGTERM to hut ends the job as cancelled and still writes the report", async () => {
+    const inv = invocation({ command: ["sh", "-c", "echo s > sig.txt; sleep 30"], expected_artifacts: ["sig.txt"] });
+    const reportFile = join(tmp.path, `${inv.id}.report.json`);
+    const h = startHut(["run", "--invocation", inv.file, "--report", reportFile], env());
+    await until(() => existsSync(join(tmp.path, "sig.txt")), 10_000, "the job to start");
+    h.child.kill("SIGTERM");
+    const r = await h.done;
+    expect(r.code).toBe(1);
+    const report = Report.parse(JSON.parse(readFileSync(reportFile, "utf8")));
+    expect(report).toMatchObject({ status: "cancelled", exit_code: 130, artifact_paths: [join(tmp.path, "sig.txt")] });
+    expect(report.human_summary).toContain("SIGTERM");
+  });
+
   it("cancellation before start: the command never runs", async () => {
     const inv = invocation({ command: ["sh", "-c", "echo ran > ran.txt"] });
     mkdirSync(join(tmp.path, "cancel"), { recursive: true });
