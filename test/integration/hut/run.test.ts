@@ -85,7 +85,7 @@ describe("hut run", () => {
     expect(r.code).toBe(1);
     expect(report).toMatchObject({ status: "timeout", exit_code: 124, artifact_paths: [join(tmp.path, "t.txt")] });
     expect(report.duration_sec).toBeGreaterThanOrEqual(1);
-    expect(report.duration_sec).toBeLessThan(4);
+    expect(report.duration_sec).toBeLessThan(6);
     expect(alive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
   });
 
@@ -101,7 +101,7 @@ describe("hut run", () => {
     const report = Report.parse(JSON.parse(r.stdout));
     expect(report).toMatchObject({ status: "cancelled", exit_code: 130, artifact_paths: [join(tmp.path, "c.txt")] });
     expect(report.human_summary).toContain(flag);
-    expect(report.duration_sec).toBeLessThan(5);
+    expect(report.duration_sec).toBeLessThan(8);
   });
 
   it("SIGTERM to hut ends the job as cancelled and still writes the report", async () => {

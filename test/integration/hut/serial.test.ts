@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TempDir, baseEnv, runHut, slotEntry, startHut, tempDir } from "./helpers/cli.ts";
+import { acquireLock, slotLockPath } from "../../../hardware/lock.ts";
+import { type TempDir, baseEnv, runHut, slotEntry, startHut, tempDir, until } from "./helpers/cli.ts";
 import { type PtyPair, ptyPair } from "./helpers/serial.ts";
 
 /** `hut monitor` on socat pty pairs linked at fake by-id paths. */
@@ -72,7 +73,7 @@ describe("hut monitor", () => {
       const out = JSON.parse(r.stdout);
       expect(out).toMatchObject({ slot: "hut-02", status: "timeout", match: null });
       expect(out.elapsedSec).toBeGreaterThanOrEqual(1.5);
-      expect(out.elapsedSec).toBeLessThan(2.5);
+      expect(out.elapsedSec).toBeLessThan(3.5);
       expect(r.stderr).toContain("noise line");
     } finally {
       stop();
@@ -80,8 +81,19 @@ describe("hut monitor", () => {
   });
 
   it("holds the slot lock while reading: a second monitor waits, bounded by its timeout (75)", async () => {
-    const first = startHut(["monitor", "--slot", "hut-01", "--expect", "never", "--timeout", "3"], env());
-    await new Promise((r) => setTimeout(r, 1500));
+    let held = false;
+    const first = startHut(["monitor", "--slot", "hut-01", "--expect", "never", "--timeout", "5"], env());
+    // wait until the first monitor holds the slot lock
+    const path = slotLockPath("hut-01", { HUT_LOCK_DIR: join(tmp.path, "locks") });
+    await until(() => held, 15_000, "the first monitor to take the lock", async () => {
+      held = await acquireLock(path, { waitSeconds: 0 }).then(
+        (l) => {
+          l.release();
+          return false;
+        },
+        () => true,
+      );
+    });
     const second = await runHut(["monitor", "--slot", "hut-01", "--expect", "never", "--timeout", "0.5"], env());
     expect(second.code).toBe(75);
     expect((await first.done).code).toBe(1);

@@ -85,10 +85,12 @@ export function slotEntry(n: number, extra: Record<string, unknown> = {}) {
   };
 }
 
-/** Polls `cond` every 20 ms until true or `ms` pass. */
-export async function until(cond: () => boolean, ms: number, what: string) {
+/** Polls `cond` every 20 ms (after running `probe`, if given) until true or `ms` pass. */
+export async function until(cond: () => boolean, ms: number, what: string, probe?: () => Promise<void>) {
   const end = Date.now() + ms;
-  while (!cond()) {
+  for (;;) {
+    await probe?.();
+    if (cond()) return;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }

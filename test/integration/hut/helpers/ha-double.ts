@@ -22,6 +22,9 @@ export interface HaCall {
   /** ms (performance.now()) at arrival. */
   at: number;
   authorization?: string;
+  /** What the double answered: HTTP status and, for a state read, the state. */
+  status?: number;
+  state?: string;
 }
 
 interface Fault {
@@ -79,11 +82,15 @@ export class HaDouble {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
+    const at = performance.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    const call: HaCall = { method: req.method ?? "", path, at: performance.now(), authorization: req.headers.authorization };
+    const call: HaCall = { method: req.method ?? "", path, at, authorization: req.headers.authorization };
+    res.once("finish", () => {
+      call.status = res.statusCode;
+    });
     if (text) {
       try {
         call.body = JSON.parse(text);
@@ -108,6 +115,7 @@ export class HaDouble {
       const id = state[1]!;
       const s = this.states.get(id);
       if (s === undefined) return this.send(res, 404, { message: "Entity not found." });
+      call.state = s;
       return this.send(res, 200, this.stateObject(id, s));
     }
     const service = /^\/api\/services\/([^/]+)\/([^/]+)$/.exec(path);
