@@ -1,4 +1,5 @@
-import { runnerOutputs, runnerVms } from "../components/lxd/runners.ts";
+import { declareHutSlots } from "../components/hut/slots.ts";
+import { runnerConnections, runnerOutputs, runnerVms } from "../components/lxd/runners.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 
@@ -7,18 +8,14 @@ import type { StackOutputs } from "./outputs.ts";
  * Each component gets its config section and the outputs of the components it depends on.
  */
 export async function program(cfg: StackConfig): Promise<StackOutputs> {
-  const slots = cfg.hut.enabled
-    ? cfg.hut.slots.map((s) => ({
-        id: s.id,
-        label: s.label,
-        runner: s.runner,
-        serialById: s.serialById,
-        relayEntity: s.relay.entity,
-        chip: s.chip,
-      }))
-    : [];
   const tags = { environment: cfg.environment, stack: cfg.stack, extra: cfg.tags };
   // LXD runner hosts; the WireGuard peer callback is wired once components/wireguard lands.
-  const runners = runnerVms(cfg, tags);
-  return { environment: cfg.environment, slots, ...(runners.length > 0 ? { runners: runnerOutputs(runners) } : {}) };
+  const vms = runnerVms(cfg, tags);
+  // HUT slots reach their runner over SSH at the address the RunnerVm reports.
+  const runners = runnerConnections(vms);
+  const hutSlots = cfg.hut.enabled
+    ? declareHutSlots({ ...cfg.hut, runners, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
+    : [];
+  const slots = hutSlots.map((s) => s.record);
+  return { environment: cfg.environment, slots, ...(vms.length > 0 ? { runners: runnerOutputs(vms) } : {}) };
 }

@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { SlotConfig } from "../../hardware/schema/inventory.ts";
 import type { RunnerConfig } from "../../stacks/config/sections/lxd.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { runnerCloudConfig } from "./cloud-init.ts";
 import { LxdInstance } from "./instance.ts";
 import type { LxdRemote } from "./remote.ts";
-import { slotDevices } from "./slot-devices.ts";
+import { type PassthroughSlot, slotDevices } from "./slot-devices.ts";
 
 /** The VM's WireGuard peer, when the WireGuard component provides one (wired by the stack). */
 export interface RunnerWireGuard {
@@ -24,7 +23,7 @@ export interface RunnerVmArgs extends LabComponentArgs {
   /** Private key of the remote's client certificate (secret), for https remotes. */
   clientKey?: pulumi.Input<string>;
   /** The HUT inventory; slots whose `runner` is this runner get their adapter passed through. */
-  slots: readonly SlotConfig[];
+  slots: readonly PassthroughSlot[];
   wireguard?: RunnerWireGuard;
 }
 

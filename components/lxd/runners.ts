@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../stacks/config/index.ts";
 import type { TagContext } from "../component.ts";
 import { RunnerVm, type RunnerWireGuard } from "./runner-vm.ts";
@@ -38,5 +38,19 @@ export function runnerVms(cfg: StackConfig, tags: TagContext, wireguardFor?: (ru
 export function runnerOutputs(vms: RunnerVm[]): Record<string, RunnerRow> {
   return Object.fromEntries(
     vms.map((vm) => [vm.runnerName, { name: vm.name, ipv4: vm.ipv4, wireguardAddress: vm.wireguardAddress, sshUser: vm.sshUser, status: vm.status }]),
+  );
+}
+
+/**
+ * SSH connection per runner for the HUT slot commands: the WireGuard address when the runner has
+ * a peer (reachable from anywhere on the mesh), else the instance's IPv4 (reachable from the LXD
+ * host's network), else its name (LXD's DNS on the bridge); and the runner's SSH user.
+ */
+export function runnerConnections(vms: RunnerVm[]): Record<string, { host: pulumi.Output<string>; user: pulumi.Output<string> }> {
+  return Object.fromEntries(
+    vms.map((vm) => [
+      vm.runnerName,
+      { host: pulumi.all([vm.wireguardAddress, vm.ipv4]).apply(([wg, ip]) => wg ?? ip ?? vm.runnerName), user: vm.sshUser },
+    ]),
   );
 }

@@ -6,7 +6,10 @@ import type { SlotConfig } from "../../hardware/schema/inventory.ts";
  * not reach into a VM; a container gets the by-id character device as `unix-char`.
  * Device names: `<slot id>-usb` / `<slot id>-serial`.
  */
-export function slotDevices(runner: { name: string; type: "container" | "virtual-machine" }, slots: readonly SlotConfig[]): Record<string, Record<string, string>> {
+/** The slot fields passthrough needs. */
+export type PassthroughSlot = Pick<SlotConfig, "id" | "runner" | "serialById" | "usb">;
+
+export function slotDevices(runner: { name: string; type: "container" | "virtual-machine" }, slots: readonly PassthroughSlot[]): Record<string, Record<string, string>> {
   const devices: Record<string, Record<string, string>> = {};
   for (const slot of slots) {
     if (slot.runner !== runner.name) continue;

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { RunnerVm } from "../../../components/lxd/runner-vm.ts";
+import { runnerConnections } from "../../../components/lxd/runners.ts";
 import { Slot } from "../../../hardware/schema/inventory.ts";
 import { RunnerConfig } from "../../../stacks/config/sections/lxd.ts";
 import { unwrap } from "../../../tools/plan/values.ts";
@@ -19,7 +20,7 @@ interface Registered {
   additionalSecretOutputs: string[];
 }
 
-async function withMocks(build: () => RunnerVm): Promise<{ vm: RunnerVm; registered: Registered[] }> {
+async function withMocks(build: () => RunnerVm[]): Promise<{ vms: RunnerVm[]; registered: Registered[] }> {
   const registered: Registered[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -45,9 +46,9 @@ async function withMocks(build: () => RunnerVm): Promise<{ vm: RunnerVm; registe
     });
     register(req, cb);
   };
-  const vm = build();
-  await new Promise<void>((resolve) => vm.status.apply(() => resolve()));
-  return { vm, registered };
+  const vms = build();
+  await Promise.all(vms.map((vm) => new Promise<void>((resolve) => vm.status.apply(() => resolve()))));
+  return { vms, registered };
 }
 
 const runner = RunnerConfig.parse({ name: "runner-01", remote: "lab", sshPublicKey: "ssh-ed25519 AAAA op@lab" });
@@ -59,20 +60,14 @@ const WG = "[Interface]\nPrivateKey = cGVlci1wcml2YXRlLWtleS1mb3ItdGVzdHMtb25seS
 
 describe("RunnerVm with a WireGuard peer", () => {
   it("writes the peer's config (0600) and enables wg-quick; config becomes a secret output; the address is exported", async () => {
-    const { vm, registered } = await withMocks(
-      () =>
-        new RunnerVm(
-          "runner-01",
-          {
-            tags: { environment: "staging", stack: "staging" },
-            runner,
-            remote: { kind: "unix", socket: "/var/lib/lxd/unix.socket", project: "default" },
-            slots,
-            wireguard: { address: "10.88.0.10", clientConfig: pulumi.secret(WG) },
-          },
-        ),
-    );
-    const inst = registered.find((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstance");
+    const remote = { kind: "unix" as const, socket: "/var/lib/lxd/unix.socket", project: "default" };
+    const tags = { environment: "staging", stack: "staging" };
+    const { vms, registered } = await withMocks(() => [
+      new RunnerVm("runner-01", { tags, runner, remote, slots, wireguard: { address: "10.88.0.10", clientConfig: pulumi.secret(WG) } }),
+      new RunnerVm("runner-02", { tags, runner: { ...runner, name: "runner-02" }, remote, slots }),
+    ]);
+    const [vm, plain] = vms as [RunnerVm, RunnerVm];
+    const inst = registered.find((r) => r.name === "runner-01-instance");
     if (!inst) throw new Error("no LxdInstance registered");
     expect(inst.name).toBe("runner-01-instance");
     expect(inst.additionalSecretOutputs.sort()).toEqual(["clientKey", "config"]);
@@ -86,5 +81,14 @@ describe("RunnerVm with a WireGuard peer", () => {
     const address = await new Promise((resolve) => vm.wireguardAddress.apply(resolve));
     expect(address).toBe("10.88.0.10");
     expect(await new Promise((resolve) => vm.ipv4.apply(resolve))).toBe("10.232.0.7");
+    // the HUT commands reach a runner over WireGuard when it has a peer, else at its LXD address
+    const conns = runnerConnections(vms);
+    expect(await new Promise((resolve) => conns["runner-01"]!.host.apply(resolve))).toBe("10.88.0.10");
+    expect(await new Promise((resolve) => conns["runner-02"]!.host.apply(resolve))).toBe("10.232.0.7");
+    expect(await new Promise((resolve) => conns["runner-02"]!.user.apply(resolve))).toBe("runner");
+    const other = registered.find((r) => r.name === "runner-02-instance");
+    expect(other?.additionalSecretOutputs).toEqual(["clientKey"]);
+    expect(other?.secretPaths).toEqual([]);
+    expect(await new Promise((resolve) => plain.wireguardAddress.apply(resolve))).toBeUndefined();
   });
 });
