@@ -1,3 +1,7 @@
+import { AwsConsole } from "../components/aws/console.ts";
+import type { TagContext } from "../components/component.ts";
+import { GcpConsole } from "../components/gcp/console.ts";
+import { CiIdentity } from "../components/ci/identity.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 
@@ -6,6 +10,7 @@ import type { StackOutputs } from "./outputs.ts";
  * Each component gets its config section and the outputs of the components it depends on.
  */
 export async function program(cfg: StackConfig): Promise<StackOutputs> {
+  const tags: TagContext = { environment: cfg.environment, stack: cfg.stack, extra: cfg.tags };
   const slots = cfg.hut.enabled
     ? cfg.hut.slots.map((s) => ({
         id: s.id,
@@ -16,5 +21,17 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
         chip: s.chip,
       }))
     : [];
-  return { environment: cfg.environment, slots };
+  const outputs: StackOutputs = { environment: cfg.environment, slots };
+
+  // Cloud consoles and the keyless CI identity that deploys them.
+  const awsConsoleCfg = cfg.console.aws.enabled ? cfg.console.aws : undefined;
+  const ci = cfg.ci.enabled
+    ? new CiIdentity("ci", { tags, settings: cfg.ci, project: cfg.project, awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId } })
+    : undefined;
+  if (ci) outputs.ci = ci.outputs();
+  if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
+  if (cfg.console.gcp.enabled) {
+    outputs.consoleGcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci?.gcpDeployers() }).outputs();
+  }
+  return outputs;
 }

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ChildScope } from "./scope.ts";
 import { POSTGRES_PORT } from "./security-groups.ts";
 

@@ -89,6 +89,7 @@ export const GcpConsoleBody = z.strictObject({
   containerPort: z.number().int().min(1).max(65535).default(8080).describe("port the container listens on"),
   environment: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name"), z.string()).default({}).describe("extra plain (non-secret) environment variables of the container"),
   domain: hostname.describe("domain of the Google-managed certificate (point its A record at the load balancer IP)"),
+  healthCheckPath: z.string().startsWith("/").default("/healthz").describe("HTTP path of the Cloud Run startup and liveness probes"),
   minInstances: z.number().int().min(0).max(1000).default(0).describe("Cloud Run minimum instances"),
   maxInstances: z.number().int().min(1).max(1000).default(3).describe("Cloud Run maximum instances"),
   cpu: z.string().regex(/^(1|2|4|8)$/, "must be 1, 2, 4 or 8").default("1").describe("Cloud Run vCPUs per instance"),
