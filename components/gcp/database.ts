@@ -90,7 +90,7 @@ export function createCloudSql(s: ChildScope, args: CloudSqlArgs): CloudSql {
 
   const secret = new gcp.secretmanager.Secret(
     s.name("db-password"),
-    { replication: { auto: {} }, labels: s.labels(), deletionProtection: args.deletionProtection },
+    { secretId: s.name("db-password"), replication: { auto: {} }, labels: s.labels(), deletionProtection: args.deletionProtection },
     s.opts(),
   );
   const secretVersion = new gcp.secretmanager.SecretVersion(s.name("db-password-v"), { secret: secret.id, secretData: generated.result }, s.opts());
