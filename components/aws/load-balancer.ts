@@ -42,7 +42,7 @@ export function createLoadBalancer(s: ChildScope, args: LoadBalancerArgs): LoadB
       desyncMitigationMode: "strictest",
       enableDeletionProtection: args.deletionProtection,
       idleTimeout: 60,
-      accessLogs: args.accessLogs ? { enabled: true, bucket: args.accessLogs.bucket.bucket, prefix: args.accessLogs.prefix } : undefined,
+      accessLogs: args.accessLogs ? { enabled: true, bucket: args.accessLogs.bucket.id, prefix: args.accessLogs.prefix } : undefined,
       tags: s.tags(),
     },
     s.opts({ dependsOn: args.accessLogs ? [args.accessLogs.ready] : [] }),

@@ -37,7 +37,7 @@ export function createGcpNetwork(s: ChildScope, args: GcpNetworkArgs): GcpNetwor
     s.opts(),
   );
   const peering = new gcp.servicenetworking.Connection(
-    s.name("private-services"),
+    s.name("private-services-peering"),
     {
       network: network.id,
       service: "servicenetworking.googleapis.com",
