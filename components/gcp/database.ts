@@ -1,5 +1,5 @@
 import * as gcp from "@pulumi/gcp";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ChildScope } from "../aws/scope.ts";
 
@@ -81,10 +81,12 @@ export function createCloudSql(s: ChildScope, args: CloudSqlArgs): CloudSql {
   new gcp.sql.Database(s.name("sql-db"), { instance: instance.name, name: args.dbName, deletionPolicy: "ABANDON" }, s.opts());
 
   const generated = new random.RandomPassword(s.name("sql-password"), { length: 40, special: false }, s.opts({ provider: undefined }));
+  // The engine marks `result` secret (additionalSecretOutputs); wrapping keeps it secret on any runtime.
+  const password = pulumi.secret(generated.result);
   new gcp.sql.User(
     s.name("sql-user"),
     // PostgreSQL users that own objects cannot be dropped; leave the user when the resource goes.
-    { instance: instance.name, name: args.username, password: generated.result, deletionPolicy: "ABANDON" },
+    { instance: instance.name, name: args.username, password, deletionPolicy: "ABANDON" },
     s.opts(),
   );
 
@@ -93,6 +95,6 @@ export function createCloudSql(s: ChildScope, args: CloudSqlArgs): CloudSql {
     { secretId: s.name("db-password"), replication: { auto: {} }, labels: s.labels(), deletionProtection: args.deletionProtection },
     s.opts(),
   );
-  const secretVersion = new gcp.secretmanager.SecretVersion(s.name("db-password-v"), { secret: secret.id, secretData: generated.result }, s.opts());
-  return { instance, secret, secretVersion, password: generated.result };
+  const secretVersion = new gcp.secretmanager.SecretVersion(s.name("db-password-v"), { secret: secret.id, secretData: password }, s.opts());
+  return { instance, secret, secretVersion, password };
 }

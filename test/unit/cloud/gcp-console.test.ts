@@ -93,7 +93,9 @@ describe.each(STACKS)("GcpConsole on %s", (stack) => {
 
   it("the DB password is generated, stored as a Secret Manager version and secret end to end", async () => {
     const run = await planOf(stack);
-    expect(ofType(run, "random:index/randomPassword:RandomPassword")).toHaveLength(1);
+    const generated = ofType(run, "random:index/randomPassword:RandomPassword");
+    expect(generated).toHaveLength(1);
+    expect(generated[0]!.additionalSecretOutputs).toContain("result");
     const user = named(run, "console-gcp-sql-user");
     expect(isSecretInput(user, "password")).toBe(true);
     const version = named(run, "console-gcp-db-password-v");
