@@ -7,6 +7,8 @@ import { ROOT } from "../../../tools/plan/run.ts";
 type Step = { name?: string; uses?: string; if?: string; with?: Record<string, string> };
 type Job = { environment?: string; strategy?: { matrix?: { stack?: string[] } }; steps: Step[] };
 type Workflow = { on: Record<string, unknown>; jobs: Record<string, Job> };
+/** A GitHub expression as written in the YAML: `${{ e }}`. */
+const gh = (e: string) => `$\{{ ${e} }}`;
 const load = (f: string) => parse(readFileSync(join(ROOT, ".github/workflows", f), "utf8")) as Workflow;
 const stackCi = (stack: string) =>
   (parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, { environments: string[]; gcp: { enabled: boolean } }> }).config["labfleet:ci"]!;
@@ -28,11 +30,11 @@ describe("workflows authenticate with the identities CiIdentity trusts", () => {
 
   it("deploy: each stack runs in its GitHub environment, which that stack's ci.environments trusts", () => {
     const job = load("deploy.yml").jobs.deploy!;
-    expect(job.environment).toBe("${{ matrix.stack }}");
+    expect(job.environment).toBe(gh("matrix.stack"));
     for (const stack of job.strategy!.matrix!.stack!) expect(stackCi(stack).environments).toContain(stack);
     const aws = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
-    expect(aws.with!["role-to-assume"]).toBe("${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+    expect(aws.with!["role-to-assume"]).toBe(gh("vars.AWS_DEPLOY_ROLE_ARN"));
     const gcp = job.steps.find((s) => s.uses?.startsWith("google-github-actions/auth@"))!;
-    expect(gcp.with).toEqual({ workload_identity_provider: "${{ vars.GCP_DEPLOY_WIF_PROVIDER }}", service_account: "${{ vars.GCP_DEPLOY_SERVICE_ACCOUNT }}" });
+    expect(gcp.with).toEqual({ workload_identity_provider: gh("vars.GCP_DEPLOY_WIF_PROVIDER"), service_account: gh("vars.GCP_DEPLOY_SERVICE_ACCOUNT") });
   });
 });
