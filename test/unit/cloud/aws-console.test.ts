@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalContainerDefinitions } from "../../../components/aws/container-definitions.ts";
+import { runProgram } from "../../helpers/program.ts";
 import { asList, childrenOf, mockId, named, ofType, planOf, STACKS, statements } from "./fixtures.ts";
 
 const expected = {
@@ -226,5 +227,19 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
       if (!tags) continue;
       expect(tags, r.name).toMatchObject({ environment: stack, component: "aws/AwsConsole", "managed-by": "pulumi", "pulumi-stack": stack });
     }
+  });
+});
+
+describe("repeated runs", () => {
+  it("send byte-identical task definitions and IAM policies (no new task definition revision per run)", async () => {
+    const first = await planOf("staging");
+    // A second, independent program run (runProgram is sequential; the cached run has finished).
+    const second = await runProgram({ stack: "staging" });
+    const texts = (run: typeof first) =>
+      run.resources
+        .filter((r) => ["aws:ecs/taskDefinition:TaskDefinition", "aws:iam/rolePolicy:RolePolicy", "aws:iam/role:Role"].includes(r.type))
+        .map((r) => [r.name, r.inputs.containerDefinitions ?? r.inputs.policy ?? r.inputs.assumeRolePolicy]);
+    expect(texts(second)).toEqual(texts(first));
+    expect(texts(first).length).toBeGreaterThan(5);
   });
 });
