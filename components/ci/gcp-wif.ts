@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChildScope } from "../aws/scope.ts";
+import { WIF_APIS, withApis } from "../gcp/apis.ts";
 import { GCP_DEPLOY_PERMISSIONS, GCP_PREVIEW_PERMISSIONS, STATE_BUCKET_ROLES, STATE_KMS_ROLES } from "./gcp-permissions.ts";
 import {
   GITHUB_OIDC_URL,
@@ -43,7 +44,8 @@ const PROVIDER_ID = "github";
  * request can never impersonate a deploy account — and holds a custom role, never basic roles.
  * No service account keys.
  */
-export function createGcpCi(s: ChildScope, args: GcpCiArgs): GcpCi {
+export function createGcpCi(scope: ChildScope, args: GcpCiArgs): GcpCi {
+  const s = withApis(scope, args.project, WIF_APIS);
   const projectNumber = gcp.organizations.getProjectOutput({ projectId: args.project }, s.opts()).number;
   const previewRole = new gcp.projects.IAMCustomRole(
     s.name("preview-role"),

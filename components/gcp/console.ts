@@ -1,9 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { GcpConsoleSettings } from "../../stacks/config/sections/console.ts";
-import type { ChildScope } from "../aws/scope.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
-import { CONSOLE_APIS, enableApis } from "./apis.ts";
+import { CONSOLE_APIS, withApis } from "./apis.ts";
 import { createCloudSql } from "./database.ts";
 import { createGcpLoadBalancer } from "./load-balancer.ts";
 import { createGcpNetwork } from "./network.ts";
@@ -40,17 +39,16 @@ export class GcpConsole extends LabComponent {
     super("gcp", "GcpConsole", name, args, opts);
     const c = args.settings;
     const provider = new gcp.Provider(this.childName("provider"), { project: c.project, region: c.region }, { parent: this });
-    const apis = enableApis(
-      { name: (x) => this.childName(x), opts: (extra = {}) => this.child({ provider, ...extra }), tags: (o) => this.tags(o), labels: (o) => this.labels(o) },
+    const s = withApis(
+      {
+        name: (suffix) => this.childName(suffix),
+        opts: (extra = {}) => this.child({ provider, ...extra }),
+        tags: (own) => this.tags(own),
+        labels: (own) => this.labels(own),
+      },
       c.project,
       CONSOLE_APIS,
     );
-    const s: ChildScope = {
-      name: (suffix) => this.childName(suffix),
-      opts: (extra = {}) => this.child({ provider, ...extra, dependsOn: [...apis, ...toArray(extra.dependsOn)] }),
-      tags: (own) => this.tags(own),
-      labels: (own) => this.labels(own),
-    };
 
     const net = createGcpNetwork(s, { region: c.region, subnetCidr: c.network.subnetCidr, privateServicePrefixLength: c.network.privateServicePrefixLength });
     const sql = createCloudSql(s, {
@@ -109,9 +107,4 @@ export class GcpConsole extends LabComponent {
   outputs(): GcpConsoleOutputs {
     return { url: this.url, loadBalancerIp: this.loadBalancerIp, sqlConnectionName: this.sqlConnectionName, dbPasswordSecretId: this.dbPasswordSecretId };
   }
-}
-
-function toArray(d: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
-  if (d === undefined) return [];
-  return Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
 }
