@@ -94,6 +94,16 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
     }
   });
 
+  it("GCP: the pools wait for the token-exchange APIs (sts, iamcredentials) to be enabled", async () => {
+    const run = await planOf(stack);
+    const apis = ofType(run, "gcp:projects/service:Service").filter((a) => a.name.startsWith("ci-"));
+    expect(apis.map((a) => a.inputs.service).sort()).toEqual(["cloudresourcemanager.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "sts.googleapis.com"]);
+    for (const a of apis) expect(a.inputs).toMatchObject({ project: `labfleet-${stack}`, disableOnDestroy: false });
+    for (const pool of ofType(run, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")) {
+      expect(pool.dependencies).toEqual(expect.arrayContaining(apis.map((a) => a.urn)));
+    }
+  });
+
   it("GCP: service accounts trust only their pool's repository principal set, never a whole pool; no keys", async () => {
     const run = await planOf(stack);
     const bindings = ofType(run, "gcp:serviceaccount/iAMMember:IAMMember").filter((b) => b.inputs.role === "roles/iam.workloadIdentityUser");
