@@ -1,12 +1,18 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client, type ConnectConfig } from "ssh2";
 import { z } from "zod";
 
 /**
  * How the provider reaches the hub's `wg`: `local` runs it here (optionally inside a network
  * namespace via `ip netns exec`), `ssh` runs it on the hub over ssh2 with a pinned host key and
- * key authentication. Commands are argv arrays; secrets only ever travel on stdin.
+ * key authentication. Commands are argv arrays; secrets never appear in argv or messages.
+ * A secret `wg` must read from a file (a preshared key) goes into a 0600 file in a fresh 0700
+ * directory on the hub, removed right after the command, whatever its outcome. (`/dev/stdin`
+ * does not work: node gives children a socket as stdin, which `wg` cannot fopen.)
  */
 export const TransportSpec = z.discriminatedUnion("kind", [
   z.strictObject({
@@ -35,8 +41,10 @@ export type TransportSpec = z.input<typeof TransportSpec>;
 export interface Transport {
   /** Human label of the target, e.g. `local (netns hub-1)` or `ssh wgadmin@hub:22`. */
   readonly target: string;
-  /** Runs argv; resolves stdout, rejects with TransportError on a non-zero exit. */
+  /** Runs argv (with sudo when configured); resolves stdout, rejects with TransportError on a non-zero exit. */
   run(argv: string[], stdin?: string): Promise<string>;
+  /** Writes `content` to a 0600 file in a new 0700 directory on the hub, runs `fn(path)`, removes both. */
+  withSecretFile<T>(content: string, fn: (path: string) => Promise<T>): Promise<T>;
   close(): void;
 }
 
@@ -76,8 +84,19 @@ function localTransport(netns: string | undefined): Transport {
           }
           resolve(stdout);
         });
-        child.stdin?.end(stdin ?? "");
+        child.stdin?.on("error", () => undefined);
+        child.stdin?.end(stdin);
       });
+    },
+    async withSecretFile(content, fn) {
+      const dir = await mkdtemp(join(tmpdir(), "labfleet-wg-"));
+      try {
+        const file = join(dir, "secret");
+        await writeFile(file, content, { mode: 0o600 });
+        return await fn(file);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
     close() {},
   };
@@ -140,10 +159,8 @@ async function sshTransport(spec: SshSpec, privateKey: string | undefined): Prom
       fail(err as Error);
     }
   });
-  return {
-    target,
-    run(argv, stdin) {
-      const command = (spec.sudo ? ["sudo", "-n", ...argv] : argv).map(shellQuote).join(" ");
+  const exec = (argv: string[], stdin: string | undefined, sudo: boolean): Promise<string> => {
+      const command = (sudo ? ["sudo", "-n", ...argv] : argv).map(shellQuote).join(" ");
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new TransportError(`\`${argv.join(" ")}\` on ${target} timed out`)), spec.timeoutSeconds * 1000);
         client.exec(command, (err, stream) => {
@@ -168,6 +185,20 @@ async function sshTransport(spec: SshSpec, privateKey: string | undefined): Prom
           stream.end(stdin ?? "");
         });
       });
+  };
+  return {
+    target,
+    run: (argv, stdin) => exec(argv, stdin, spec.sudo),
+    async withSecretFile(content, fn) {
+      // As the ssh user (no sudo): mktemp -d makes a 0700 directory, umask 077 a 0600 file.
+      const dir = (await exec(["mktemp", "-d", "/tmp/labfleet-wg-XXXXXXXX"], undefined, false)).trim();
+      if (!/^\/tmp\/labfleet-wg-[A-Za-z0-9]+$/.test(dir)) throw new TransportError(`mktemp on ${target} returned ${JSON.stringify(dir)}`);
+      try {
+        await exec(["sh", "-c", 'umask 077 && cat > "$1"', "sh", `${dir}/secret`], content, false);
+        return await fn(`${dir}/secret`);
+      } finally {
+        await exec(["rm", "-rf", dir], undefined, false).catch(() => undefined);
+      }
     },
     close() {
       client.end();

@@ -5,8 +5,8 @@ import type { Transport } from "./transport.ts";
 /**
  * The `wg` commands the provider runs on a hub. Peers are changed one at a time with
  * `wg set <if> peer …` (never setconf / wg-quick down+up), so other peers' sessions are untouched.
- * A preshared key is handed to `wg` on stdin (`preshared-key /dev/stdin`): it never touches a
- * file on either side, and never appears in argv.
+ * A preshared key goes to `wg` as a 0600 file in a private temp directory on the hub, removed
+ * right after (Transport.withSecretFile); it never appears in argv.
  */
 export interface PeerSettings {
   publicKey: string;
@@ -21,9 +21,11 @@ export async function showDump(t: Transport, iface: string): Promise<Dump> {
   return parseDump(await t.run(["wg", "show", iface, "dump"]));
 }
 
-export function setPeerArgs(iface: string, s: PeerSettings): string[] {
+/** argv of `wg set <if> peer …`; `pskFile` is where the preshared key was written (if one is set). */
+export function setPeerArgs(iface: string, s: PeerSettings, pskFile?: string): string[] {
   const argv = ["wg", "set", iface, "peer", s.publicKey];
-  if (s.presharedKey !== undefined) argv.push("preshared-key", s.presharedKey === null ? "/dev/null" : "/dev/stdin");
+  if (s.presharedKey === null) argv.push("preshared-key", "/dev/null");
+  else if (s.presharedKey !== undefined) argv.push("preshared-key", pskFile ?? "");
   if (s.endpoint) argv.push("endpoint", s.endpoint);
   argv.push("persistent-keepalive", s.persistentKeepalive === 0 ? "off" : String(s.persistentKeepalive));
   argv.push("allowed-ips", s.allowedIps.join(","));
@@ -38,8 +40,9 @@ function sameSet(a: string[], b: string[]): boolean {
 
 /** Applies one peer with `wg set` and checks the hub now shows exactly these settings. */
 export async function applyPeer(t: Transport, iface: string, s: PeerSettings): Promise<DumpPeer> {
-  const stdin = typeof s.presharedKey === "string" ? `${s.presharedKey}\n` : undefined;
-  await t.run(setPeerArgs(iface, s), stdin);
+  const psk = s.presharedKey;
+  if (typeof psk === "string") await t.withSecretFile(`${psk}\n`, (file) => t.run(setPeerArgs(iface, s, file)));
+  else await t.run(setPeerArgs(iface, s));
   const peer = findPeer(await showDump(t, iface), s.publicKey);
   const problems: string[] = [];
   if (!peer) problems.push("peer is absent after wg set");
