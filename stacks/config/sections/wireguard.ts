@@ -42,8 +42,7 @@ export const WireGuardBody = z
     wg.peers.forEach((p, i) => {
       if (seen.has(p.name)) {
         ctx.addIssue({ code: "custom", path: ["peers", i, "name"], message: `peer ${JSON.stringify(p.name)} is also declared at peers[${seen.get(p.name)}]` });
-      }
-      seen.set(p.name, i);
+      } else seen.set(p.name, i);
     });
     // Explicit addresses (range, hub address, duplicates); allocation itself cannot fail short of a full CIDR.
     const book = new AddressBook(wg.hub.cidr);
