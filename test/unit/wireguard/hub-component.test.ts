@@ -57,7 +57,7 @@ function callInPlainNode(provider: string, method: "check", args: unknown[]): un
     p[process.env.METHOD](...JSON.parse(process.env.ARGS)).then(
       (r) => process.stdout.write(JSON.stringify(r)),
       (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(3); });`;
-  const env = { ...process.env, PROVIDER: provider, METHOD: method, ARGS: JSON.stringify(args) };
+  const env: NodeJS.ProcessEnv = { ...process.env, PROVIDER: provider, METHOD: method, ARGS: JSON.stringify(args) };
   delete env.NODE_OPTIONS;
   return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, env, timeout: 60_000 }).toString());
 }
