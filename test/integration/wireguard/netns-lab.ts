@@ -60,19 +60,40 @@ export class NetnsLab {
   private readonly procs: ChildProcess[] = [];
   private readonly namespaces: string[] = [];
   private readonly pings = new Set<ChildProcess>();
+  private hubProc: ChildProcess | undefined;
 
   /** Creates the hub namespace and interface (private key, listen port, tunnel address, up). */
   async start(): Promise<this> {
     chmodSync(this.tmp, 0o700);
     await this.addNs(this.hubNs);
-    await this.wireguardGo(this.hubNs, this.hubIf);
-    const keyFile = join(this.tmp, "hub.key");
-    writeFileSync(keyFile, `${this.hubKeys.privateKey}\n`, { mode: 0o600 });
-    await nsRun(this.hubNs, ["wg", "set", this.hubIf, "private-key", keyFile, "listen-port", String(HUB_PORT)]);
-    rmSync(keyFile);
+    await this.startHubInterface("");
+    return this;
+  }
+
+  /** (Re)creates the hub interface from scratch with `wg setconf` of `peersConf` ([Peer] sections). */
+  private async startHubInterface(peersConf: string): Promise<void> {
+    this.hubProc = await this.wireguardGo(this.hubNs, this.hubIf);
+    const conf = join(this.tmp, "hub.conf");
+    writeFileSync(conf, `[Interface]\nPrivateKey = ${this.hubKeys.privateKey}\nListenPort = ${HUB_PORT}\n\n${peersConf}`, { mode: 0o600 });
+    try {
+      await nsRun(this.hubNs, ["wg", "setconf", this.hubIf, conf]);
+    } finally {
+      rmSync(conf, { force: true });
+    }
     await nsRun(this.hubNs, ["ip", "addr", "add", `${HUB_TUNNEL_IP}/24`, "dev", this.hubIf]);
     await nsRun(this.hubNs, ["ip", "link", "set", this.hubIf, "up"]);
-    return this;
+  }
+
+  /**
+   * The seed scripts' way (`wg-quick down && wg-quick up` with a rewritten config), for the bench
+   * baseline: with wireguard-go that is kill the daemon, create the interface again, setconf.
+   */
+  async restartHub(peersConf: string): Promise<void> {
+    if (this.hubProc) {
+      await stopProcess(this.hubProc);
+      this.procs.splice(this.procs.indexOf(this.hubProc), 1);
+    }
+    await this.startHubInterface(peersConf);
   }
 
   /** A peer namespace with a veth to the hub and an (unconfigured) wireguard-go interface. */
@@ -203,17 +224,6 @@ export class NetnsLab {
       await sleep(50);
     }
     throw new Error(`wireguard-go ${iface} did not come up within 5 s`);
-  }
-
-  /** Kills one wireguard-go process this lab started (bench: the restart baseline). */
-  async killWireguardGo(child: ChildProcess): Promise<void> {
-    await stopProcess(child);
-    this.procs.splice(this.procs.indexOf(child), 1);
-  }
-
-  /** The hub's wireguard-go process. */
-  get hubProcess(): ChildProcess {
-    return this.procs[0]!;
   }
 }
 
