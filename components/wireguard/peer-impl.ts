@@ -83,15 +83,22 @@ export async function create(news: Record<string, unknown>): Promise<{ id: strin
   const p = parse(news);
   const pair = p.publicKey ? { publicKey: p.publicKey, privateKey: "" } : generateKeyPair();
   const presharedKeyValue = p.presharedKey ? generatePresharedKey() : "";
-  const applied = await withTransport(p.transport, p.sshPrivateKey, (t) =>
-    applyPeer(t, p.interface, {
-      publicKey: pair.publicKey,
-      allowedIps: desiredAllowedIps(p),
-      persistentKeepalive: p.persistentKeepalive,
-      endpoint: p.endpoint,
-      presharedKey: presharedKeyValue || undefined,
-    }),
-  );
+  const applied = await withTransport(p.transport, p.sshPrivateKey, async (t) => {
+    const existed = findPeer(await showDump(t, p.interface), pair.publicKey) !== undefined;
+    try {
+      return await applyPeer(t, p.interface, {
+        publicKey: pair.publicKey,
+        allowedIps: desiredAllowedIps(p),
+        persistentKeepalive: p.persistentKeepalive,
+        endpoint: p.endpoint,
+        presharedKey: presharedKeyValue || undefined,
+      });
+    } catch (err) {
+      // Nothing half-applied: a peer this create added is taken out again.
+      if (!existed) await removePeer(t, p.interface, pair.publicKey).catch(() => undefined);
+      throw err;
+    }
+  });
   const outs = await outputs(
     p,
     { ...pair, keySource: p.publicKey ? "provided" : "generated", presharedKeyValue, createdAt: new Date().toISOString() },

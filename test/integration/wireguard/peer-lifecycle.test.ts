@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDump } from "../../../components/wireguard/dump.ts";
+import * as hubState from "../../../components/wireguard/hub-state-impl.ts";
 import * as impl from "../../../components/wireguard/peer-impl.ts";
 import type { PeerOutputs } from "../../../components/wireguard/peer-schema.ts";
-import { HUB_TUNNEL_IP, type LabPeer, NetnsLab, TUNNEL_CIDR, nsRun, sh } from "./netns-lab.ts";
+import { HUB_PORT, HUB_TUNNEL_IP, type LabPeer, NetnsLab, TUNNEL_CIDR, nsRun, sh } from "./netns-lab.ts";
 
 let lab: NetnsLab;
 let pA: LabPeer;
@@ -54,6 +55,17 @@ afterAll(async () => {
 });
 
 describe("WireGuardPeer on a real hub (wireguard-go in netns)", () => {
+  it("WireGuardHubState reads the live hub's public key inside its namespace and checks the listen port", async () => {
+    const ins = { interface: lab.hubIf, transport: { kind: "local", netns: lab.hubNs }, listenPort: HUB_PORT };
+    const r = await hubState.create(ins);
+    expect(r.outs).toMatchObject({ publicKey: lab.hubKeys.publicKey, observedListenPort: HUB_PORT, drift: [] });
+    expect((await hubState.read(r.id, r.outs)).props.drift).toEqual([]);
+    await expect(hubState.create({ ...ins, listenPort: 51821 })).rejects.toThrow(
+      `hub ${lab.hubIf} on local (netns ${lab.hubNs}) listens on ${HUB_PORT}, config says 51821 (labfleet:wireguard.hub.listenPort)`,
+    );
+    await expect(hubState.create({ ...ins, interface: "wgmissing0" })).rejects.toThrow(/wg show wgmissing0 public-key.*failed/);
+  });
+
   it("create peer A: key matches `wg pubkey`, hub lists it, handshake and ping across the tunnel", async () => {
     const ins = await checked(inputs("agent-a", "10.231.100.10"));
     const r = await impl.create(ins);
