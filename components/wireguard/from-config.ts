@@ -22,7 +22,8 @@ export function wireGuardHub(cfg: StackConfig, tags: TagContext): WireGuardHub |
 
 /**
  * Stack outputs of the hub, computed after every component has added its peers: hub public key,
- * endpoint and CIDR, each peer's address/kind/public key, and the client configs (secret).
+ * endpoint and CIDR, each peer's address/kind/public key, and the client configs and their QR
+ * codes (SVG) as secrets.
  */
 export function wireGuardOutputs(hub: WireGuardHub | undefined): Record<string, pulumi.Input<unknown>> {
   if (!hub) return {};
@@ -31,5 +32,6 @@ export function wireGuardOutputs(hub: WireGuardHub | undefined): Record<string, 
     wireguardHub: { publicKey: hub.publicKey, endpoint: hub.endpoint, cidr: hub.cidr, address: hub.address },
     wireguardPeers: Object.fromEntries(peers.map((p) => [p.name, { address: p.address, kind: p.kind, publicKey: p.resource.publicKey }])),
     wireguardClientConfigs: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.clientConfig]))),
+    wireguardQrCodes: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.qrCodeSvg]))),
   };
 }

@@ -26,6 +26,7 @@ describe("stack wiring (mock runtime)", () => {
     expect(addrs["operator-laptop"]?.kind).toBe("operator");
     expect(addrs["agent-pi-01"]?.address).toBe(peers[1]?.inputs.address);
     expect(out.redacted.wireguardClientConfigs).toBe("[secret]");
+    expect(out.redacted.wireguardQrCodes).toBe("[secret]");
     // Stable across runs.
     const again = await runStack({ stack: "local" });
     expect((again.outputs as typeof out).plain.wireguardPeers).toEqual(addrs);
