@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { TransportSpec, type Transport, withTransport } from "./transport.ts";
+import { plain, withoutProvider } from "./provider-values.ts";
 import { hubIdentity } from "./wg.ts";
 
 /**
@@ -23,8 +24,8 @@ export interface HubStateOutputs extends HubStateInputs {
   drift: string[];
 }
 
-function parse(news: unknown): HubStateInputs {
-  const r = HubStateInputs.safeParse(news);
+function parse(news: Record<string, unknown>): HubStateInputs {
+  const r = HubStateInputs.safeParse(withoutProvider(news));
   if (!r.success) throw new Error(`WireGuard hub: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   return r.data;
 }
@@ -36,15 +37,15 @@ async function observe(p: HubStateInputs, t: Transport): Promise<HubStateOutputs
 }
 
 export async function check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const r = HubStateInputs.safeParse(news);
-  if (r.success) return { inputs: r.data };
+  const r = HubStateInputs.safeParse(withoutProvider(news));
+  if (r.success) return { inputs: plain(r.data) };
   return {
     inputs: news,
     failures: r.error.issues.map((i) => ({ property: String(i.path[0] ?? "inputs"), reason: `WireGuard hub: ${i.path.join(".")}: ${i.message}` })),
   };
 }
 
-async function observeChecked(news: unknown): Promise<HubStateOutputs> {
+async function observeChecked(news: Record<string, unknown>): Promise<HubStateOutputs> {
   const p = parse(news);
   const outs = await withTransport(p.transport, p.sshPrivateKey, (t) => observe(p, t));
   if (outs.drift.length > 0) throw new Error(`${outs.drift.join("; ")} (labfleet:wireguard.hub.listenPort)`);
@@ -54,14 +55,14 @@ async function observeChecked(news: unknown): Promise<HubStateOutputs> {
 export async function create(news: Record<string, unknown>): Promise<{ id: string; outs: HubStateOutputs }> {
   const outs = await observeChecked(news);
   const t = outs.transport;
-  return { id: `${t.kind === "local" ? `local:${t.netns ?? ""}` : `ssh:${t.host}:${t.port}`}/${outs.interface}`, outs };
+  return { id: `${t.kind === "local" ? `local:${t.netns ?? ""}` : `ssh:${t.host}:${t.port}`}/${outs.interface}`, outs: plain(outs) };
 }
 
 export async function read(id: string, props: HubStateOutputs) {
   const p = parse(Object.fromEntries(Object.keys(HubStateInputs.shape).map((k) => [k, (props as unknown as Record<string, unknown>)[k]])));
   const outs = await withTransport(p.transport, p.sshPrivateKey, (t) => observe(p, t));
   if (outs.publicKey !== props.publicKey) outs.drift.push(`hub public key changed: every peer's client config must be re-issued`);
-  return { id, props: outs, inputs: p };
+  return { id, props: plain(outs), inputs: plain(p) };
 }
 
 export async function diff(_id: string, olds: HubStateOutputs, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
@@ -74,7 +75,7 @@ export async function diff(_id: string, olds: HubStateOutputs, news: Record<stri
 }
 
 export async function update(_id: string, _olds: HubStateOutputs, news: Record<string, unknown>): Promise<{ outs: HubStateOutputs }> {
-  return { outs: await observeChecked(news) };
+  return { outs: plain(await observeChecked(news)) };
 }
 
 export async function remove(): Promise<void> {}

@@ -3,6 +3,7 @@ import { renderClientConfig, qrCodeSvg } from "./client-config.ts";
 import { findPeer } from "./dump.ts";
 import { generateKeyPair, generatePresharedKey, keyLabel } from "./keys.ts";
 import { PeerInputs, type PeerOutputs } from "./peer-schema.ts";
+import { plain, withoutProvider } from "./provider-values.ts";
 import { withTransport } from "./transport.ts";
 import { applyPeer, removePeer, sameAllowedIps, showDump } from "./wg.ts";
 
@@ -25,7 +26,7 @@ function hasUnknown(v: unknown): boolean {
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
   const probe: Record<string, unknown> = {};
   const unknownKeys: string[] = [];
-  for (const [k, v] of Object.entries(news)) {
+  for (const [k, v] of Object.entries(withoutProvider(news))) {
     if (hasUnknown(v)) unknownKeys.push(k);
     else probe[k] = v;
   }
@@ -36,7 +37,7 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
   if (parsed.success) {
     const inputs: Record<string, unknown> = { ...parsed.data };
     for (const k of unknownKeys) inputs[k] = news[k];
-    return { inputs };
+    return { inputs: plain(inputs) };
   }
   const who = typeof news.name === "string" ? `peer ${JSON.stringify(news.name)}` : "peer";
   const failures = parsed.error.issues
@@ -46,8 +47,8 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
   return { inputs: news, failures };
 }
 
-function parse(news: unknown): PeerInputs {
-  const r = PeerInputs.safeParse(news);
+function parse(news: Record<string, unknown>): PeerInputs {
+  const r = PeerInputs.safeParse(withoutProvider(news));
   if (!r.success) {
     const who = (news as { name?: unknown })?.name;
     throw new Error(`peer ${JSON.stringify(who)}: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
@@ -104,7 +105,7 @@ export async function create(news: Record<string, unknown>): Promise<{ id: strin
     { ...pair, keySource: p.publicKey ? "provided" : "generated", presharedKeyValue, createdAt: new Date().toISOString() },
     applied.allowedIps,
   );
-  return { id: `${p.interface}/${pair.publicKey}`, outs };
+  return { id: `${p.interface}/${pair.publicKey}`, outs: plain(outs) };
 }
 
 /** Compares the hub's dump with what was applied; missing peer / changed settings become `drift`. */
@@ -137,7 +138,7 @@ export async function read(id: string, props: PeerOutputs): Promise<{ id: string
     if (v !== undefined) inputs[k] = v;
   }
   if (props.keySource === "generated") delete inputs.publicKey;
-  return { id, props: { ...props, ...observed, drift }, inputs };
+  return { id, props: plain({ ...props, ...observed, drift }), inputs: plain(inputs) };
 }
 
 function transportTarget(t: PeerInputs["transport"]): string {
@@ -219,7 +220,7 @@ export async function update(_id: string, olds: PeerOutputs, news: Record<string
     { publicKey: olds.publicKey, privateKey: olds.privateKey, keySource: olds.keySource, presharedKeyValue, createdAt: olds.createdAt },
     applied.allowedIps,
   );
-  return { outs };
+  return { outs: plain(outs) };
 }
 
 /** Revokes the peer (`wg set … remove`); a peer that is already gone is success. */

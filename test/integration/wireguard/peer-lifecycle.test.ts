@@ -5,10 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDump } from "../../../components/wireguard/dump.ts";
-import * as hubState from "../../../components/wireguard/hub-state-impl.ts";
-import * as impl from "../../../components/wireguard/peer-impl.ts";
+import * as hubStateImpl from "../../../components/wireguard/hub-state-impl.ts";
+import type { HubStateOutputs } from "../../../components/wireguard/hub-state-impl.ts";
+import * as peerImpl from "../../../components/wireguard/peer-impl.ts";
 import type { PeerOutputs } from "../../../components/wireguard/peer-schema.ts";
+import { hosted } from "./host.ts";
 import { HUB_PORT, HUB_TUNNEL_IP, type LabPeer, NetnsLab, TUNNEL_CIDR, nsRun, sh } from "./netns-lab.ts";
+
+
+// Every call crosses the same boundary as in Pulumi's dynamic-provider host.
+const impl = hosted<PeerOutputs>(peerImpl);
+const hubState = hosted<HubStateOutputs>(hubStateImpl);
 
 let lab: NetnsLab;
 let pA: LabPeer;

@@ -6,10 +6,18 @@
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDump } from "../../../components/wireguard/dump.ts";
-import * as hubState from "../../../components/wireguard/hub-state-impl.ts";
-import * as impl from "../../../components/wireguard/peer-impl.ts";
+import * as hubStateImpl from "../../../components/wireguard/hub-state-impl.ts";
+import type { HubStateOutputs } from "../../../components/wireguard/hub-state-impl.ts";
+import * as peerImpl from "../../../components/wireguard/peer-impl.ts";
+import type { PeerOutputs } from "../../../components/wireguard/peer-schema.ts";
 import { HUB_PORT, type LabPeer, NetnsLab, TUNNEL_CIDR } from "./netns-lab.ts";
+import { hosted } from "./host.ts";
 import { type Sshd, startSshd } from "./sshd.ts";
+
+
+// Every call crosses the same boundary as in Pulumi's dynamic-provider host.
+const impl = hosted<PeerOutputs>(peerImpl);
+const hubState = hosted<HubStateOutputs>(hubStateImpl);
 
 let lab: NetnsLab;
 let peer: LabPeer;

@@ -120,8 +120,8 @@ describe("WireGuardHub component (mock runtime)", () => {
     const provider = peer.inputs.__provider as string;
     expect(typeof provider).toBe("string");
     expect(provider).not.toContain(ROOT); // no absolute paths captured
-    const good = { ...peer.inputs, __provider: undefined, hubPublicKey: HUB_KEY };
-    delete good.__provider;
+    // Like the dynamic-provider host: news carry `__provider` too.
+    const good = { ...peer.inputs, hubPublicKey: HUB_KEY };
     const ok = callInPlainNode(provider, "check", [{}, good]) as { inputs: Record<string, unknown>; failures?: unknown };
     expect(ok.failures).toBeUndefined();
     expect(ok.inputs).toMatchObject({ name: "agent-a", persistentKeepalive: 25, presharedKey: false, allowedIps: [], dns: [] });
@@ -131,7 +131,8 @@ describe("WireGuardHub component (mock runtime)", () => {
 
   it("the serialized WireGuardHubState provider runs in plain node too", () => {
     const state = registered.find((r) => r.name === "wg1-state")!;
-    const r = callInPlainNode(state.inputs.__provider as string, "check", [{}, { interface: "wg 0", transport: { kind: "local" }, listenPort: 51820 }]) as {
+    const provider = state.inputs.__provider as string;
+    const r = callInPlainNode(provider, "check", [{}, { interface: "wg 0", transport: { kind: "local" }, listenPort: 51820, __provider: provider }]) as {
       failures: { property: string; reason: string }[];
     };
     expect(r.failures).toEqual([{ property: "interface", reason: "WireGuard hub: interface: must be a Linux interface name (≤15 chars)" }]);
