@@ -54,13 +54,10 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(err, opts.verbose === true);
   }
-  if (opts.json) {
-    process.stdout.write(`${JSON.stringify(planDocument(run, violations ?? []), null, 2)}\n`);
-  } else {
-    process.stdout.write(renderHuman(run, violations));
-  }
+  const text = opts.json ? `${JSON.stringify(planDocument(run, violations ?? []), null, 2)}\n` : renderHuman(run, violations);
   const mandatory = (violations ?? []).some((v) => v.enforcementLevel === "mandatory");
-  process.exit(mandatory ? 1 : 0);
+  // Exit only once stdout is flushed: a pipe would otherwise lose the end of a large document.
+  process.stdout.write(text, () => process.exit(mandatory ? 1 : 0));
 }
 
 await main();

@@ -42,8 +42,14 @@ export function toMermaid(resources: PlanResource[]): string {
 /** Writes the graph in the format the file extension names (.dot .mmd .svg .png). */
 export function writeGraph(path: string, resources: PlanResource[]): void {
   const ext = extname(path).toLowerCase();
-  if (ext === ".dot" || ext === ".gv") return writeFileSync(path, toDot(resources));
-  if (ext === ".mmd") return writeFileSync(path, toMermaid(resources));
+  if (ext === ".dot" || ext === ".gv") {
+    writeFileSync(path, toDot(resources));
+    return;
+  }
+  if (ext === ".mmd") {
+    writeFileSync(path, toMermaid(resources));
+    return;
+  }
   if (ext === ".svg" || ext === ".png") {
     const r = spawnSync("dot", [`-T${ext.slice(1)}`, "-o", path], { input: toDot(resources), encoding: "utf8", timeout: 60_000 });
     if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") {

@@ -183,6 +183,11 @@ export async function runStack(opts: RunOptions): Promise<StackRun> {
       return { urn, ...rest, inputs: u.plain as Record<string, unknown>, redactedInputs: u.redacted as Record<string, unknown>, secretPaths: u.secretPaths };
     });
     return { project, stack: opts.stack, resources, outputs };
+  } catch (err) {
+    // A failing program also rejects the stack resource's own promises; let those land on our
+    // listener instead of surfacing as unhandled rejections after we return.
+    await new Promise((r) => setTimeout(r, 20));
+    throw err;
   } finally {
     process.off("unhandledRejection", onRejection);
     running = false;
