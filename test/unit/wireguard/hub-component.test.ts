@@ -3,14 +3,11 @@
  * the dynamic providers' closure serialization — the serialized `__provider` is loaded in a plain
  * `node` child (no tsx, cwd = repo root) exactly like Pulumi's dynamic-provider host does.
  */
-import { execFileSync } from "node:child_process";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { WireGuardHub } from "../../../components/wireguard/hub.ts";
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+import { ROOT } from "../../../tools/plan/run.ts";
+import { callSerializedProvider } from "../../helpers/dynamic.ts";
 const registered: pulumi.runtime.MockResourceArgs[] = [];
 const HUB_KEY = "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=";
 
@@ -50,16 +47,11 @@ function hub(name: string, extra: Partial<ConstructorParameters<typeof WireGuard
   });
 }
 
-/** Loads a serialized dynamic provider in plain node (no tsx loader) and calls `method`. */
+/** The serialized provider, loaded like Pulumi's dynamic-provider host does (plain node, no tsx). */
 function callInPlainNode(provider: string, method: "check", args: unknown[]): unknown {
-  const script = `
-    const p = require("require-from-string")(process.env.PROVIDER).handler();
-    p[process.env.METHOD](...JSON.parse(process.env.ARGS)).then(
-      (r) => process.stdout.write(JSON.stringify(r)),
-      (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(3); });`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PROVIDER: provider, METHOD: method, ARGS: JSON.stringify(args) };
-  delete env.NODE_OPTIONS;
-  return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, env, timeout: 60_000 }).toString());
+  const r = callSerializedProvider(provider, method, args);
+  if (!r.ok) throw new Error(r.error);
+  return r.result;
 }
 
 describe("WireGuardHub component (mock runtime)", () => {

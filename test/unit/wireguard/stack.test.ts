@@ -4,13 +4,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseStackConfig } from "../../../stacks/config/index.ts";
-import { runStack } from "../../../tools/plan/run.ts";
+import { runProgram } from "../../helpers/program.ts";
 
 const PEER = "pulumi-nodejs:dynamic/wireguard:WireGuardPeer";
 
 describe("stack wiring (mock runtime)", () => {
   it("local: a local hub, one peer per config entry, addresses and hub endpoint exported, client configs secret", async () => {
-    const run = await runStack({ stack: "local" });
+    const run = await runProgram({ stack: "local" });
     const peers = run.resources.filter((r) => r.type === PEER);
     expect(peers.map((p) => p.name)).toEqual(["wireguard-operator-laptop", "wireguard-agent-pi-01"]);
     const hub = run.resources.find((r) => r.type === "labfleet:wireguard:WireGuardHub")!;
@@ -28,18 +28,19 @@ describe("stack wiring (mock runtime)", () => {
     expect(out.redacted.wireguardClientConfigs).toBe("[secret]");
     expect(out.redacted.wireguardQrCodes).toBe("[secret]");
     // Stable across runs.
-    const again = await runStack({ stack: "local" });
+    const again = await runProgram({ stack: "local" });
     expect((again.outputs as typeof out).plain.wireguardPeers).toEqual(addrs);
   });
 
   it("staging: ssh transport with the pinned host key; the ssh key is a secret input of every wireguard resource", async () => {
-    const run = await runStack({ stack: "staging" });
+    const run = await runProgram({ stack: "staging", secrets: { "labfleet:wireguardSshKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nstub\n-----END OPENSSH PRIVATE KEY-----" } });
     const wg = run.resources.filter((r) => r.type.includes("dynamic/wireguard"));
     expect(wg.length).toBe(4);
     for (const r of wg) {
       expect(r.inputs.transport).toMatchObject({ kind: "ssh", host: "hub.staging.lab.example.org", user: "wgadmin", sudo: true, port: 22 });
       expect(r.secretPaths).toContain("sshPrivateKey");
-      expect(JSON.stringify(r.redactedInputs)).not.toContain("ciphertext");
+      expect(r.inputs.sshPrivateKey).toContain("OPENSSH PRIVATE KEY");
+      expect(JSON.stringify(r.redactedInputs)).not.toContain("OPENSSH");
     }
     expect(wg.find((r) => r.name === "wireguard-runner-staging-01")?.inputs.address).toBe("10.88.0.10");
   });
