@@ -127,7 +127,7 @@ export class WireGuardHub extends LabComponent {
         rotateAfterDays: spec.rotateAfterDays,
         reserved,
       },
-      this.child(opts),
+      { parent: this, ...opts }, // a caller (e.g. RunnerVm) may parent its peer to itself
     );
     const peer: HubPeer = { resource, name, kind: spec.kind ?? "agent", address: alloc.address };
     this.peers.set(name, peer);
