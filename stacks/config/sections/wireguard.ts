@@ -38,6 +38,8 @@ export const WireGuardBody = z
     peers: z.array(WireGuardPeerConfig).default([]).describe("peers declared in config (runner VMs add their own)"),
   })
   .superRefine((wg, ctx) => {
+    // zod v4 runs this even when fields above failed: only look at what is well-formed.
+    if (!Array.isArray(wg.peers)) return;
     const seen = new Map<string, number>();
     wg.peers.forEach((p, i) => {
       if (seen.has(p.name)) {
@@ -45,9 +47,14 @@ export const WireGuardBody = z
       } else seen.set(p.name, i);
     });
     // Explicit addresses (range, hub address, duplicates); allocation itself cannot fail short of a full CIDR.
-    const book = new AddressBook(wg.hub.cidr);
+    let book: AddressBook;
+    try {
+      book = new AddressBook(wg.hub?.cidr);
+    } catch {
+      return; // the cidr key reports its own problem
+    }
     wg.peers.forEach((p, i) => {
-      if (p.address === undefined || seen.get(p.name) !== i) return;
+      if (typeof p?.address !== "string" || seen.get(p.name) !== i) return;
       try {
         book.claim(p.name, p.address);
       } catch (err) {

@@ -92,6 +92,12 @@ describe("wireguard config errors name the key path", () => {
     ]);
   });
 
+  it("a bad CIDR is reported once, at its key, without crashing the peer checks", () => {
+    expect(problems({ hub: { ...hub, cidr: "10.0.0.0/33" }, peers: [{ name: "a", address: "10.0.0.5" }] })).toEqual([
+      "labfleet:wireguard.hub.cidr: Invalid IPv4 range",
+    ]);
+  });
+
   it("requires the ssh key secret when the hub is reached over ssh", () => {
     const ssh = { kind: "ssh", host: "h", hostKey: `SHA256:${"a".repeat(43)}` };
     expect(problems({ hub: { ...hub, transport: ssh } })).toEqual([
