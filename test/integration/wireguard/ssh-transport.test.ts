@@ -38,7 +38,7 @@ afterAll(async () => {
 function ssh(hostKey: string, port = sshd.port) {
   // wireguard-go's UAPI socket lives in /var/run/wireguard, so `wg` over ssh on this host reaches the
   // hub interface inside its namespace.
-  return { kind: "ssh", host: "127.0.0.1", port, user: "root", hostKey, timeoutSeconds: 5 };
+  return { kind: "ssh", host: "127.0.0.1", port, user: "root", hostKey, timeoutSeconds: 15 };
 }
 
 function inputs(transport: Record<string, unknown>, sshPrivateKey: string, extra: Record<string, unknown> = {}) {
