@@ -244,21 +244,3 @@ export async function createOnce<T>(what: string, steps: {
 export function isoDate(days: number, now = Date.now()): string {
   return new Date(now + days * 86_400_000).toISOString().slice(0, 10);
 }
-
-/** A dynamic provider `check` result from a zod schema: failures name the bad input. */
-export function checkWith<S extends z.ZodType>(schema: S, news: unknown) {
-  const parsed = schema.safeParse(news);
-  if (parsed.success) return { inputs: parsed.data as z.output<S> };
-  return {
-    inputs: news as z.output<S>,
-    failures: parsed.error.issues.map((i) => ({ property: i.path.map(String).join(".") || "(inputs)", reason: i.message })),
-  };
-}
-
-/** Parses provider inputs or throws an error naming the bad input (for create/update). */
-export function parseInputs<S extends z.ZodType>(resource: string, schema: S, inputs: unknown): z.output<S> {
-  const parsed = schema.safeParse(inputs);
-  if (parsed.success) return parsed.data;
-  const what = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(inputs)"}: ${i.message}`).join("; ");
-  throw new Error(`${resource}: invalid inputs — ${what}`);
-}
