@@ -185,7 +185,7 @@ export interface Client {
 export function connect(gitlabUrl: string, token: string, policy: RetryPolicy = DEFAULT_RETRY): Client {
   const url = GitlabUrl.parse(gitlabUrl);
   const requesterFn = createRequesterFn(
-    (serviceOptions, requestOptions) => Promise.resolve(requestOptions),
+    (_service, requestOptions) => Promise.resolve(requestOptions),
     requestHandler(policy, redactor(token)),
   );
   // queryTimeout null: gitbeaker's one signal would span every retry; we time each attempt instead.
@@ -213,8 +213,9 @@ export async function ignoreGone(p: Promise<unknown>): Promise<void> {
 }
 
 /**
- * Create-once: look up, adopt if found, else write; when the write's outcome is unknown (502…)
- * or GitLab says it already exists, look up again instead of writing blindly.
+ * Create-once: look up, adopt if found, else write; when a write's outcome is unknown (502…, in
+ * the write or in an adopting write inside `lookup`) or GitLab says it already exists, look up
+ * again instead of writing blindly.
  */
 export async function createOnce<T>(what: string, steps: {
   lookup: () => Promise<T | null>;
@@ -225,9 +226,9 @@ export async function createOnce<T>(what: string, steps: {
   const attempts = steps.attempts ?? 4;
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
-    const found = await steps.lookup();
-    if (found !== null) return { value: found, adopted: true };
     try {
+      const found = await steps.lookup();
+      if (found !== null) return { value: found, adopted: true };
       return { value: await steps.create(), adopted: false };
     } catch (err) {
       if (err instanceof AmbiguousWriteError || steps.exists?.(err)) {

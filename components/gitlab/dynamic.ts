@@ -1,5 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
+type Props = Record<string, unknown>;
+
 /** What every `*-impl.ts` module exports: the provider's real logic, driven directly by tests. */
 export interface ProviderImpl {
   check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult>;
@@ -24,22 +26,22 @@ export function delegatingProvider(implPath: string) {
       const tsx = createRequire(root)("tsx/cjs/api") as typeof import("tsx/cjs/api");
       return tsx.require(implPath, root) as ProviderImpl;
     },
-    async check(olds: any, news: any) {
+    async check(olds: Props, news: Props) {
       return (await this.impl()).check(olds, news);
     },
-    async diff(id: string, olds: any, news: any) {
+    async diff(id: string, olds: Props, news: Props) {
       return (await this.impl()).diff(id, olds, news);
     },
-    async create(inputs: any) {
+    async create(inputs: Props) {
       return (await this.impl()).create(inputs);
     },
-    async read(id: string, props: any) {
+    async read(id: string, props: Props) {
       return (await this.impl()).read(id, props);
     },
-    async update(id: string, olds: any, news: any) {
+    async update(id: string, olds: Props, news: Props) {
       return (await this.impl()).update(id, olds, news);
     },
-    async delete(id: string, props: any) {
+    async delete(id: string, props: Props) {
       return (await this.impl()).delete(id, props);
     },
   } satisfies pulumi.dynamic.ResourceProvider & { impl(): Promise<ProviderImpl> };

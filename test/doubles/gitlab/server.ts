@@ -197,7 +197,8 @@ function collectParams(query: URLSearchParams, body: Record<string, unknown>): R
   for (const [rawKey, value] of query) {
     const hash = /^([^[]+)\[\]\[([^\]]+)\]$/.exec(rawKey);
     if (hash) {
-      const arr = (out[hash[1]!] ??= []) as Record<string, unknown>[];
+      out[hash[1]!] ??= [];
+      const arr = out[hash[1]!] as Record<string, unknown>[];
       const last = arr[arr.length - 1];
       if (last && !(hash[2]! in last)) last[hash[2]!] = value;
       else arr.push({ [hash[2]!]: value });
@@ -205,7 +206,8 @@ function collectParams(query: URLSearchParams, body: Record<string, unknown>): R
     }
     const arr = /^([^[]+)\[\]$/.exec(rawKey);
     if (arr) {
-      ((out[arr[1]!] ??= []) as unknown[]).push(value);
+      out[arr[1]!] ??= [];
+      (out[arr[1]!] as unknown[]).push(value);
       continue;
     }
     out[rawKey] = value;
@@ -388,7 +390,7 @@ export class GitlabDouble {
     const uid = this.personalTokens.get(secret);
     if (uid !== undefined) return { user: this.users.get(uid)! };
     const t = [...this.tokens.values()].find((x) => x.secret === secret);
-    if (!t || !t.active || t.revoked || t.expires_at < today()) return null;
+    if (!t?.active || t.revoked || t.expires_at <= today()) return null;
     return { user: this.users.get(t.user_id)!, token: t };
   }
 
@@ -844,7 +846,7 @@ export class GitlabDouble {
       expires_at: t.expires_at,
       created_at: t.created_at,
       last_used_at: null,
-      active: t.active && t.expires_at >= today(),
+      active: t.active && t.expires_at > today(),
       revoked: t.revoked,
       user_id: t.user_id,
       ...(withSecret ? { token: t.secret } : {}),
@@ -901,7 +903,7 @@ export class GitlabDouble {
       for (const x of this.tokens.values()) if (x.family === t.family) this.revoke(x, false);
       throw msg(401, "401 Unauthorized");
     }
-    if (!t.active || t.expires_at < today()) throw msg(401, "401 Unauthorized");
+    if (!t.active || t.expires_at <= today()) throw msg(401, "401 Unauthorized");
     const expires = this.expiry(q, 7);
     t.active = false;
     t.revoked = true;
