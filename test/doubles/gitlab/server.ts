@@ -231,6 +231,7 @@ export class GitlabDouble {
   private readonly tokens = new Map<number, AccessToken>();
   private readonly runners = new Map<number, Runner>();
   private faults: (Fault & { left: number })[] = [];
+  private hooks: { method: string; path: RegExp; fn: () => void; left: number }[] = [];
 
   private constructor(opts: DoubleOptions) {
     this.opts = {
@@ -302,6 +303,12 @@ export class GitlabDouble {
 
   clearFaults(): void {
     this.faults = [];
+    this.hooks = [];
+  }
+
+  /** Runs `fn` just before the next matching request is handled (e.g. to stage a race). */
+  before(method: string, path: RegExp, fn: () => void, times = 1): void {
+    this.hooks.push({ method, path, fn, left: times });
   }
 
   projectByPath(fullPath: string) {
@@ -488,6 +495,11 @@ export class GitlabDouble {
     if (!url.pathname.startsWith("/api/v4/")) {
       log.status = this.git(req, res, url);
       return;
+    }
+    const hook = this.hooks.find((h) => h.left > 0 && h.method === method && h.path.test(decodedPath));
+    if (hook) {
+      hook.left--;
+      hook.fn();
     }
     const fault = this.takeFault(method, decodedPath);
     if (fault && !fault.afterApply) {
