@@ -1,5 +1,5 @@
 /** Shared set-up for tests against the GitLab double. */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,17 +25,21 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
 
 /**
  * Runs git against the double with a token as HTTP Basic password, passed through git's
- * environment config (never argv). Returns status, stdout and stderr.
+ * environment config (never argv). Asynchronous: the double serves from this same process.
  */
-export function git(args: string[], opts: { cwd?: string; token?: string } = {}) {
+export function git(args: string[], opts: { cwd?: string; token?: string } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const env: Record<string, string> = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", HOME: opts.cwd ?? tmpdir() };
   if (opts.token) {
     env.GIT_CONFIG_COUNT = "1";
     env.GIT_CONFIG_KEY_0 = "http.extraHeader";
     env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`oauth2:${opts.token}`).toString("base64")}`;
   }
-  const r = spawnSync("git", args, { cwd: opts.cwd, env, encoding: "utf8", timeout: 30_000 });
-  return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+  return new Promise((resolve) => {
+    execFile("git", args, { cwd: opts.cwd, env, encoding: "utf8", timeout: 30_000 }, (err, stdout, stderr) => {
+      const status = err ? (typeof err.code === "number" ? err.code : null) : 0;
+      resolve({ status, stdout: stdout.trim(), stderr: stderr.trim() });
+    });
+  });
 }
 
 export function tempDir(prefix: string) {

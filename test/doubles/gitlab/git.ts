@@ -159,7 +159,8 @@ export class BareRepo {
           }
         }
         if (a.action === "delete") {
-          this.git(["update-index", "--force-remove", "--", path], { env });
+          // mode 0 removes the entry (--force-remove would need a work tree)
+          this.git(["update-index", "--index-info"], { env, input: `0 ${ZERO}\t${path}\n` });
           continue;
         }
         const mode = a.execute_filemode === true ? "100755" : a.execute_filemode === false ? "100644" : (entry?.[1] ?? "100644");
