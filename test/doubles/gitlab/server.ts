@@ -297,6 +297,10 @@ export class GitlabDouble {
     this.project(projectId).members.set(userId, level);
   }
 
+  removeMember(projectId: number, userId: number): void {
+    this.project(projectId).members.delete(userId);
+  }
+
   inject(fault: Fault): void {
     this.faults.push({ ...fault, left: fault.times ?? 1 });
   }
