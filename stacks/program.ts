@@ -1,3 +1,4 @@
+import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 
@@ -16,5 +17,11 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
         chip: s.chip,
       }))
     : [];
-  return { environment: cfg.environment, slots };
+  const outputs: StackOutputs = { environment: cfg.environment, slots };
+  const tags = { environment: cfg.environment, stack: cfg.stack, extra: cfg.tags };
+  if (cfg.gitlab.enabled && cfg.secrets.gitlabToken) {
+    const repos = new RoleRepos("gitlab", { tags, gitlab: cfg.gitlab, token: cfg.secrets.gitlabToken, slotLabels: slots.map((s) => s.label), stack: cfg.stack });
+    Object.assign(outputs, repos.stackOutputs());
+  }
+  return outputs;
 }

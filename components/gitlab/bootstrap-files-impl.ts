@@ -218,5 +218,5 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 }
 
 /** Deleting the resource leaves the files and history alone (the project's own delete removes them). */
-export async function remove(): Promise<void> {}
+export async function remove(_id: string, _props: Record<string, unknown>): Promise<void> {}
 export { remove as delete };

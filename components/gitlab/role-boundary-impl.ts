@@ -103,5 +103,5 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 }
 
 /** Nothing to undo: the check creates nothing in GitLab. */
-export async function remove(): Promise<void> {}
+export async function remove(_id: string, _props: Record<string, unknown>): Promise<void> {}
 export { remove as delete };

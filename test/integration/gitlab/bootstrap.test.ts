@@ -40,7 +40,7 @@ async function setup(opts = {}) {
       updateMessage: "labfleet: update bootstrap files from templates",
       ...over,
     }) as unknown as Record<string, unknown>;
-  return { ...s, projectId, inputs };
+  return { ...s, projectId, projectOuts: p.outs, inputs };
 }
 
 async function clone(d: GitlabDouble, token: string, path = "lab-agents/infra") {
@@ -72,11 +72,13 @@ describe("GitlabBootstrapFiles provider", () => {
     expect((await git(["ls-tree", "HEAD", "scripts/startup.sh"], { cwd: c.dir })).stdout).toMatch(/^100755 /);
   });
 
-  it("the first push makes main the default branch and GitLab protects it by itself", async () => {
-    const { d, projectId, inputs } = await setup();
+  it("main is the default branch even on a master-default instance, and GitLab protects it on the first push", async () => {
+    const { d, projectId, projectOuts, inputs } = await setup({ defaultBranchName: "master" });
+    // the instance default is master; the empty project was already switched to main
+    expect(projectOuts).toMatchObject({ defaultBranch: "main" });
     await bootstrap.create(inputs());
     expect(d.protections(projectId).map((p) => p.name)).toEqual(["main"]);
-    const r = await project.read(String(projectId), { ...(await setupState(d, projectId)) });
+    const r = await project.read(String(projectId), projectOuts);
     expect(r.props).toMatchObject({ defaultBranch: "main" });
   });
 
@@ -173,15 +175,3 @@ describe("GitlabBootstrapFiles provider", () => {
     expect(d.repo(projectId).log("main")).toHaveLength(1);
   });
 });
-
-async function setupState(d: GitlabDouble, projectId: number) {
-  return project.ProjectInputs.parse({
-    gitlabUrl: d.url,
-    gitlabToken: d.adminToken,
-    role: "infra",
-    namespace: "lab-agents",
-    path: "infra",
-    stack: "t",
-    projectId,
-  }) as never;
-}
