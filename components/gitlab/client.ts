@@ -18,17 +18,14 @@
 import { Gitlab } from "@gitbeaker/rest";
 import { createRequesterFn } from "@gitbeaker/requester-utils";
 import { z } from "zod";
+import { httpsOrLoopback } from "./naming.ts";
 
 export type Api = InstanceType<typeof Gitlab<false>>;
 
 /** https:// anywhere; plain http:// only on loopback (the test double). */
 export const GitlabUrl = z
   .url()
-  .refine((u) => {
-    const url = new URL(u);
-    if (url.protocol === "https:") return true;
-    return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  }, "must be an https:// URL (http:// is accepted for loopback test doubles only)")
+  .refine(httpsOrLoopback, "must be an https:// URL (http:// is accepted for loopback test doubles only)")
   .transform((u) => u.replace(/\/+$/, ""));
 
 export const Connection = {

@@ -9,3 +9,9 @@ export const tokenName = (stack: string, role: string) => `labfleet-${stack}-${r
 
 /** Runner description: `<prefix>:<stack>:<label>` — identifies the runner of a slot. */
 export const runnerDescription = (prefix: string, stack: string, label: string) => `${prefix}:${stack}:${label}`;
+
+/** labfleet talks to GitLab and clones over HTTPS only; plain http is accepted for loopback test doubles. */
+export function httpsOrLoopback(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol === "https:" || (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname));
+}

@@ -1,4 +1,5 @@
 /** Renders the bootstrap file templates of `labfleet:gitlab.bootstrap` for one role repository. */
+import { httpsOrLoopback } from "./naming.ts";
 import { type GitlabConfig, ROLES, type Role, type TemplateVar, renderTemplate } from "../../stacks/config/sections/gitlab.ts";
 
 export interface RenderedFile {
@@ -9,7 +10,7 @@ export interface RenderedFile {
 /** HTTPS clone URL of a role repository (labfleet uses HTTPS remotes only). */
 export function repoUrl(g: GitlabConfig, role: Role): string {
   const base = g.url.replace(/\/+$/, "");
-  if (!base.startsWith("https://")) throw new Error(`labfleet:gitlab.url must be https:// (got ${base})`);
+  if (!httpsOrLoopback(base)) throw new Error(`labfleet:gitlab.url must be https:// (got ${base})`);
   return `${base}/${g.group}/${g.roles[role].path}.git`;
 }
 
