@@ -1,10 +1,10 @@
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RoleRepos } from "../../../components/gitlab/role-repos.ts";
 import { parseStackConfig } from "../../../stacks/config/index.ts";
+import { callSerializedProvider } from "../../helpers/dynamic.ts";
 import type { GitlabConfig } from "../../../stacks/config/sections/gitlab.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
@@ -169,29 +169,12 @@ describe("RoleRepos component (mock runtime)", () => {
       const serialized = r.inputs.__provider as string;
       expect(typeof serialized).toBe("string");
       expect(serialized).not.toContain(ROOT); // no absolute paths captured
-      const result = await checkInChild(serialized, { gitlabUrl: "http://gitlab.example.org", gitlabToken: "" });
-      const props = (result.failures as { property: string }[]).map((f) => f.property);
+      const called = callSerializedProvider(serialized, "check", [{}, { gitlabUrl: "http://gitlab.example.org", gitlabToken: "" }]);
+      if (!called.ok) throw new Error(called.error);
+      const props = ((called.result as { failures: { property: string }[] }).failures ?? []).map((f) => f.property);
       expect(props).toContain("gitlabUrl");
       expect(props).toContain("gitlabToken");
     }
     expect(seen.size).toBe(6);
   });
 });
-
-/** Loads a serialized provider with require-from-string in `node` (no loader flags), cwd = repo root, and calls check. */
-function checkInChild(serialized: string, news: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const script = `
-    const s = require("fs").readFileSync(0, "utf8");
-    const provider = require("require-from-string")(s).handler();
-    provider.check({}, ${JSON.stringify(news)}).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { console.error(e); process.exit(3); });
-  `;
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS; // no tsx or vitest loaders in the child
-    const child = execFile(process.execPath, ["-e", script], { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`child failed: ${stderr}`));
-      else resolve(JSON.parse(stdout) as Record<string, unknown>);
-    });
-    child.stdin!.end(serialized);
-  });
-}
