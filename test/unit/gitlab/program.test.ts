@@ -23,12 +23,12 @@ describe("program wiring of labfleet:gitlab", () => {
       expect(r.additionalSecretOutputs, r.name).toContain("token");
     }
     const boundary = ofType(gitlab, "pulumi-nodejs:dynamic/gitlab:RoleBoundary")[0]!;
-    expect(boundary.inputs).toMatchObject({ subjectRole: "infra", productRole: "arch", productPath: "lab-agents/product" });
+    expect(boundary.inputs).toMatchObject({ subjectRole: "infra", productRole: "arch", productPath: "lab-agents-staging/product" });
     expect(run.outputs.secretPaths).toEqual(expect.arrayContaining(["gitlabRoleEnv", "gitlabRunnerTokens"]));
     expect((run.outputs.plain as Record<string, unknown>).gitlabRepos).toEqual({
-      arch: "https://gitlab.lab.example.org/lab-agents/product.git",
-      infra: "https://gitlab.lab.example.org/lab-agents/infra.git",
-      runner: "https://gitlab.lab.example.org/lab-agents/runner.git",
+      arch: "https://gitlab.lab.example.org/lab-agents-staging/product.git",
+      infra: "https://gitlab.lab.example.org/lab-agents-staging/infra.git",
+      runner: "https://gitlab.lab.example.org/lab-agents-staging/runner.git",
     });
   });
 

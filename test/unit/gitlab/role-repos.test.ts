@@ -84,7 +84,7 @@ describe("RoleRepos component (mock runtime)", () => {
   it("projects: private, main, HTTPS, role as an input; the product repo is adopted", () => {
     expect(byName("gitlab-arch-project").inputs).toMatchObject({
       role: "arch",
-      namespace: "lab-agents",
+      namespace: "lab-agents-staging",
       path: "product",
       visibility: "private",
       defaultBranch: "main",
@@ -93,28 +93,28 @@ describe("RoleRepos component (mock runtime)", () => {
     });
     expect(byName("gitlab-infra-project").inputs).toMatchObject({ role: "infra", path: "infra", existing: false });
     expect(repos.repoUrls).toEqual({
-      arch: "https://gitlab.lab.example.org/lab-agents/product.git",
-      infra: "https://gitlab.lab.example.org/lab-agents/infra.git",
-      runner: "https://gitlab.lab.example.org/lab-agents/runner.git",
+      arch: "https://gitlab.lab.example.org/lab-agents-staging/product.git",
+      infra: "https://gitlab.lab.example.org/lab-agents-staging/infra.git",
+      runner: "https://gitlab.lab.example.org/lab-agents-staging/runner.git",
     });
   });
 
   it("tokens carry the configured minimal scopes, access level, lifetime and rotation window", () => {
     expect(byName("gitlab-infra-token").inputs).toMatchObject({
       role: "infra",
-      projectPath: "lab-agents/infra",
+      projectPath: "lab-agents-staging/infra",
       name: "labfleet-staging-infra",
       scopes: ["api", "read_repository", "write_repository"],
       accessLevel: "maintainer",
       lifetimeDays: 90,
       rotateBeforeDays: 14,
     });
-    expect(byName("gitlab-arch-token").inputs).toMatchObject({ projectPath: "lab-agents/product", accessLevel: "developer" });
+    expect(byName("gitlab-arch-token").inputs).toMatchObject({ projectPath: "lab-agents-staging/product", accessLevel: "developer" });
   });
 
   it("runners: slot label as the only tag, locked, no untagged jobs, runner-role maximum timeout", () => {
     expect(byName("gitlab-runner-esp32-hut-02").inputs).toMatchObject({
-      projectPath: "lab-agents/runner",
+      projectPath: "lab-agents-staging/runner",
       label: "esp32-hut-02",
       description: "labfleet:staging:esp32-hut-02",
       tagList: ["esp32-hut-02"],
@@ -135,7 +135,7 @@ describe("RoleRepos component (mock runtime)", () => {
     const agents = files["AGENTS.md"]!.content;
     expect(agents).toContain("1. `AGENTS.md`\n2. `documentation/coordination/workstream_board.md`\n3. `documentation/coordination/handoff_log.md`");
     expect(agents).toContain("- Has no access to the product repository");
-    expect(agents).toContain("https://gitlab.lab.example.org/lab-agents/infra.git");
+    expect(agents).toContain("https://gitlab.lab.example.org/lab-agents-staging/infra.git");
     expect(agents).not.toMatch(/\{\{/);
     expect(files["scripts/startup.sh"]).toMatchObject({ executable: true });
     expect(byName("gitlab-infra-bootstrap").inputs).toMatchObject({ updateVia: "push", branch: "main" });
@@ -144,7 +144,7 @@ describe("RoleRepos component (mock runtime)", () => {
   it("boundary: infra's bot user and token against the product project", () => {
     expect(byName("gitlab-infra-boundary").inputs).toMatchObject({
       productRole: "arch",
-      productPath: "lab-agents/product",
+      productPath: "lab-agents-staging/product",
       subjectRole: "infra",
       subjectUserId: 77,
     });
