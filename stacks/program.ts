@@ -2,6 +2,7 @@ import { AwsConsole } from "../components/aws/console.ts";
 import { CiIdentity } from "../components/ci/identity.ts";
 import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
+import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
 import { wireGuardHub, wireGuardOutputs } from "../components/wireguard/from-config.ts";
 import type { StackConfig } from "./config/index.ts";
@@ -35,6 +36,13 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
   if (cfg.console.gcp.enabled) {
     outputs.consoleGcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci?.gcpDeployers() }).outputs();
+  }
+
+  // GitLab role repositories, role tokens and one CI runner per HUT slot label.
+  if (cfg.gitlab.enabled && cfg.secrets.gitlabToken) {
+    const slotLabels = cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [];
+    const repos = new RoleRepos("gitlab", { tags, gitlab: cfg.gitlab, token: cfg.secrets.gitlabToken, slotLabels, stack: cfg.stack });
+    Object.assign(outputs, repos.stackOutputs());
   }
   return outputs;
 }
