@@ -1,5 +1,11 @@
+import { AwsConsole } from "../components/aws/console.ts";
+import { CiIdentity } from "../components/ci/identity.ts";
+import type { TagContext } from "../components/component.ts";
+import { GcpConsole } from "../components/gcp/console.ts";
+import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
 import { runnerConnections, runnerOutputs, runnerVms } from "../components/lxd/runners.ts";
+import { wireGuardHub, wireGuardOutputs } from "../components/wireguard/from-config.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 
@@ -8,14 +14,39 @@ import type { StackOutputs } from "./outputs.ts";
  * Each component gets its config section and the outputs of the components it depends on.
  */
 export async function program(cfg: StackConfig): Promise<StackOutputs> {
-  const tags = { environment: cfg.environment, stack: cfg.stack, extra: cfg.tags };
-  // LXD runner hosts; the WireGuard peer callback is wired once components/wireguard lands.
-  const vms = runnerVms(cfg, tags);
+  const tags: TagContext = { environment: cfg.environment, stack: cfg.stack, extra: cfg.tags };
+
+  // Cloud consoles and the keyless CI identity that deploys them.
+  const awsConsoleCfg = cfg.console.aws.enabled ? cfg.console.aws : undefined;
+  const ci = cfg.ci.enabled
+    ? new CiIdentity("ci", { tags, settings: cfg.ci, project: cfg.project, awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId } })
+    : undefined;
+
+  // The WireGuard mesh; runner VMs join with wireguard?.addPeer(name, { kind: "runner" }, opts).
+  const wireguard = wireGuardHub(cfg, tags);
+
+  // LXD runner hosts, each joining the mesh as a runner peer when configured so.
+  const vms = runnerVms(cfg, tags, wireguard);
+
   // HUT slots reach their runner over SSH at the address the RunnerVm reports.
   const runners = runnerConnections(vms);
   const hutSlots = cfg.hut.enabled
     ? declareHutSlots({ ...cfg.hut, runners, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
     : [];
-  const slots = hutSlots.map((s) => s.record);
-  return { environment: cfg.environment, slots, ...(vms.length > 0 ? { runners: runnerOutputs(vms) } : {}) };
+
+  const outputs: StackOutputs = { environment: cfg.environment, slots: hutSlots.map((s) => s.record), ...wireGuardOutputs(wireguard) };
+  if (vms.length > 0) outputs.runners = runnerOutputs(vms);
+  if (ci) outputs.ci = ci.outputs();
+  if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
+  if (cfg.console.gcp.enabled) {
+    outputs.consoleGcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci?.gcpDeployers() }).outputs();
+  }
+
+  // GitLab role repositories, role tokens and one CI runner per HUT slot label.
+  if (cfg.gitlab.enabled && cfg.secrets.gitlabToken) {
+    const slotLabels = cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [];
+    const repos = new RoleRepos("gitlab", { tags, gitlab: cfg.gitlab, token: cfg.secrets.gitlabToken, slotLabels, stack: cfg.stack });
+    Object.assign(outputs, repos.stackOutputs());
+  }
+  return outputs;
 }

@@ -32,6 +32,7 @@ export class LxdError extends Error {
 export interface LxdResponse {
   status: number;
   etag: string | undefined;
+  headers: http.IncomingHttpHeaders;
   text: string;
 }
 
@@ -50,7 +51,12 @@ export interface ExecResult {
 }
 
 export interface RequestOptions {
+  /** JSON body. */
   body?: unknown;
+  /** Raw body (file uploads), sent as application/octet-stream. */
+  bytes?: Buffer;
+  /** Extra request headers (e.g. X-LXD-mode). */
+  headers?: Record<string, string>;
   ifMatch?: string;
   timeoutMs?: number;
 }
@@ -105,10 +111,11 @@ export class LxdClient {
 
   /** One raw HTTP exchange. Throws `LxdError` (connection/timeout) only for transport failures. */
   raw(method: string, path: string, opts: RequestOptions = {}): Promise<LxdResponse> {
-    const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string> = { Accept: "application/json" };
+    const body = opts.bytes ?? (opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body)));
+    const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
     if (body) {
-      headers["Content-Type"] = "application/json";
+      // LXD parses form-encoded bodies itself, so raw uploads must say octet-stream.
+      headers["Content-Type"] = opts.bytes ? "application/octet-stream" : "application/json";
       headers["Content-Length"] = String(body.length);
     }
     if (opts.ifMatch) headers["If-Match"] = opts.ifMatch;
@@ -124,7 +131,12 @@ export class LxdClient {
         res.on("error", (err) => reject(new LxdError("connection", `LXD ${what}: ${err.message}`)));
         res.on("end", () => {
           const etag = res.headers.etag;
-          resolve({ status: res.statusCode ?? 0, etag: typeof etag === "string" ? etag : undefined, text: Buffer.concat(chunks).toString("utf8") });
+          resolve({
+            status: res.statusCode ?? 0,
+            etag: typeof etag === "string" ? etag : undefined,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString("utf8"),
+          });
         });
       };
       if (this.remote.kind === "unix") {

@@ -13,6 +13,7 @@ import {
   waitsForAgent,
 } from "./instance-spec.ts";
 import { type CloudInitResult, ReadinessError, firstIpv4, readState, waitReady } from "./readiness.ts";
+import { checkInputs } from "./check.ts";
 import { remoteIdentity } from "./remote.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface InstanceOutputs extends InstanceSpec {
   cloudInit: CloudInitResult;
   /** Fingerprint of the image the instance was created from (`volatile.base_image`). */
   baseImage: string | undefined;
+  /** `volatile.uuid`: changes when the instance is replaced (dependents key on it). */
+  uuid: string | undefined;
   /** Differences between the declared spec and the live instance found by the last `read`. */
   drift: string[];
 }
@@ -39,13 +42,7 @@ const instancePath = (name: string) => `/1.0/instances/${encodeURIComponent(name
 // check / diff
 
 export async function check(_olds: Props, news: Props) {
-  const r = InstanceInputs.safeParse(news);
-  if (r.success) return { inputs: r.data as unknown as Props };
-  const failures = r.error.issues
-    .filter((i) => !isUnknown(valueAt(news, i.path)))
-    .map((i) => ({ property: formatPath(i.path) || "(inputs)", reason: i.message }));
-  // During a preview, inputs computed by other resources arrive as the unknown sentinel.
-  return failures.length > 0 ? { failures } : { inputs: news };
+  return checkInputs(InstanceInputs, news);
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
@@ -131,6 +128,7 @@ export async function read(id: string, props?: Props) {
     ipv4: firstIpv4(state),
     cloudInit: prev.cloudInit ?? "skipped",
     baseImage: found.value.config["volatile.base_image"],
+    uuid: found.value.config["volatile.uuid"],
     drift,
   };
   return { id, props: outs as unknown as Props, inputs: inputs as unknown as Props };
@@ -360,19 +358,6 @@ function outputs(
   cloudInit: CloudInitResult,
   drift: string[],
 ): InstanceOutputs {
-  return { ...spec, status, ipv4, cloudInit, baseImage: inst.config["volatile.base_image"], drift };
+  return { ...spec, status, ipv4, cloudInit, baseImage: inst.config["volatile.base_image"], uuid: inst.config["volatile.uuid"], drift };
 }
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-function isUnknown(v: unknown): boolean {
-  return v === UNKNOWN;
-}
-
-function valueAt(obj: unknown, path: ReadonlyArray<PropertyKey>): unknown {
-  let cur: unknown = obj;
-  for (const p of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
-}

@@ -44,13 +44,15 @@ export class LxdInstance extends pulumi.dynamic.Resource {
   declare readonly ipv4: pulumi.Output<string | undefined>;
   declare readonly cloudInit: pulumi.Output<"done" | "degraded" | "skipped">;
   declare readonly baseImage: pulumi.Output<string | undefined>;
+  /** `volatile.uuid`: a new value means a new instance. */
+  declare readonly uuid: pulumi.Output<string | undefined>;
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: LxdInstanceArgs, opts: pulumi.CustomResourceOptions = {}) {
     super(
       provider,
       name,
-      { ...args, status: undefined, ipv4: undefined, cloudInit: undefined, baseImage: undefined, drift: undefined },
+      { ...args, status: undefined, ipv4: undefined, cloudInit: undefined, baseImage: undefined, uuid: undefined, drift: undefined },
       { ...opts, additionalSecretOutputs: [...new Set([...(opts.additionalSecretOutputs ?? []), "clientKey"])] },
       "lxd",
       "LxdInstance",

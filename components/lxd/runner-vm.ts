@@ -3,6 +3,7 @@ import type { RunnerConfig } from "../../stacks/config/sections/lxd.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { runnerCloudConfig } from "./cloud-init.ts";
 import { LxdInstance } from "./instance.ts";
+import { LxdInstanceFile } from "./instance-file.ts";
 import type { LxdRemote } from "./remote.ts";
 import { type PassthroughSlot, slotDevices } from "./slot-devices.ts";
 
@@ -10,7 +11,7 @@ import { type PassthroughSlot, slotDevices } from "./slot-devices.ts";
 export interface RunnerWireGuard {
   /** Tunnel address of the runner, e.g. 10.88.0.10. */
   address: pulumi.Input<string>;
-  /** wg-quick config for the runner (secret); written by cloud-init and enabled as wg-quick@<interface>. */
+  /** wg-quick config for the runner (secret); pushed into the instance as a file and enabled as wg-quick@<interface>. */
   clientConfig?: pulumi.Input<string>;
   /** wg-quick interface name inside the VM (default `labfleet`). */
   interface?: string;
@@ -42,6 +43,8 @@ export class RunnerVm extends LabComponent {
   readonly sshUser: pulumi.Output<string>;
   readonly status: pulumi.Output<string>;
   readonly instance: LxdInstance;
+  /** The WireGuard config file, when the runner has a peer. */
+  readonly wireguardConfig?: LxdInstanceFile;
 
   constructor(name: string, args: RunnerVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lxd", "RunnerVm", name, args, opts);
@@ -50,24 +53,21 @@ export class RunnerVm extends LabComponent {
     this.runnerName = r.name;
 
     const tagConfig = Object.fromEntries(Object.entries(this.tags({ runner: r.name })).map(([k, v]) => [`user.labfleet.${k}`, v]));
-    const userData: pulumi.Input<string> | undefined = r.cloudInit
-      ? pulumi.output(wg?.clientConfig).apply((wireguardConfig) =>
-          runnerCloudConfig({
-            sshUser: r.sshUser,
-            sshPublicKey: r.sshPublicKey ?? "",
-            nodeChannel: r.nodeChannel,
-            hutPackage: r.hutPackage,
-            wireguardConfig,
-            wireguardInterface: wg?.interface,
-          }),
-        )
+    const userData = r.cloudInit
+      ? runnerCloudConfig({
+          sshUser: r.sshUser,
+          sshPublicKey: r.sshPublicKey ?? "",
+          nodeChannel: r.nodeChannel,
+          hutPackage: r.hutPackage,
+          wireguard: wg !== undefined,
+        })
       : undefined;
-    const config = pulumi.output(userData).apply((ud) => ({
+    const config = {
       ...tagConfig,
       ...(r.type === "container" ? { "security.nesting": "true" } : {}),
-      ...(ud !== undefined ? { "cloud-init.user-data": ud } : {}),
+      ...(userData !== undefined ? { "cloud-init.user-data": userData } : {}),
       ...r.config,
-    }));
+    };
 
     this.instance = new LxdInstance(
       this.childName("instance"),
@@ -89,8 +89,29 @@ export class RunnerVm extends LabComponent {
         readiness: { timeoutSeconds: r.readinessTimeoutSeconds, cloudInit: r.cloudInit, ipv4: true },
         stopTimeoutSeconds: r.stopTimeoutSeconds,
       },
-      this.child(wg?.clientConfig ? { additionalSecretOutputs: ["config"] } : {}),
+      this.child(),
     );
+
+    // The peer's config is a file, not user-data: a key rotation rewrites it and restarts
+    // wg-quick instead of rebuilding the runner.
+    if (wg?.clientConfig !== undefined) {
+      const wgIf = wg.interface ?? "labfleet";
+      this.wireguardConfig = new LxdInstanceFile(
+        this.childName("wireguard"),
+        {
+          remote: args.remote,
+          clientKey: args.remote.kind === "https" ? args.clientKey : undefined,
+          instance: this.instance.name,
+          instanceUuid: this.instance.uuid.apply((u) => u ?? ""),
+          path: `/etc/wireguard/${wgIf}.conf`,
+          content: pulumi.secret(wg.clientConfig),
+          mode: "0600",
+          apply: ["sh", "-c", `systemctl enable wg-quick@${wgIf} && systemctl restart wg-quick@${wgIf}`],
+          remove: ["sh", "-c", `systemctl disable --now wg-quick@${wgIf} || true`],
+        },
+        this.child(),
+      );
+    }
 
     this.name = this.instance.name;
     this.ipv4 = this.instance.ipv4;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../stacks/config/index.ts";
 import type { TagContext } from "../component.ts";
-import { RunnerVm, type RunnerWireGuard } from "./runner-vm.ts";
+import { RunnerVm } from "./runner-vm.ts";
 
 /** What the stack exports per runner host. */
 export interface RunnerRow {
@@ -12,24 +12,32 @@ export interface RunnerRow {
   status: pulumi.Output<string>;
 }
 
+/** What a runner needs from the WireGuard hub (structurally `WireGuardHub.addPeer`). */
+export interface RunnerPeerSource {
+  addPeer(name: string, spec: { kind: "runner" }): { address: string; resource: { clientConfig: pulumi.Output<string> } };
+}
+
 /**
  * One `RunnerVm` per `labfleet:lxd.runners[]`, each on its remote, with the HUT slots that name
- * it. `wireguardFor` gives a runner its WireGuard peer once the WireGuard component is wired.
+ * it. With a hub, a runner joins the mesh as a `runner` peer (`runners[].wireguard`, default: when
+ * it has the cloud-init baseline); a peer declared in `labfleet:wireguard.peers` under the runner's
+ * name (e.g. with a pinned address) is that peer.
  */
-export function runnerVms(cfg: StackConfig, tags: TagContext, wireguardFor?: (runner: string) => RunnerWireGuard | undefined): RunnerVm[] {
+export function runnerVms(cfg: StackConfig, tags: TagContext, hub?: RunnerPeerSource): RunnerVm[] {
   const lxd = cfg.lxd;
   if (!lxd.enabled) return [];
   const slots = cfg.hut.enabled ? cfg.hut.slots : [];
   return lxd.runners.map((runner) => {
     const remote = lxd.remotes[runner.remote];
     if (!remote) throw new Error(`labfleet:lxd.runners: remote ${runner.remote} of ${runner.name} is not declared`);
+    const peer = hub && (runner.wireguard ?? runner.cloudInit) ? hub.addPeer(runner.name, { kind: "runner" }) : undefined;
     return new RunnerVm(runner.name, {
       tags,
       runner,
       remote,
       clientKey: cfg.secrets.lxdClientKey,
       slots,
-      wireguard: wireguardFor?.(runner.name),
+      wireguard: peer && { address: peer.address, clientConfig: peer.resource.clientConfig },
     });
   });
 }

@@ -33,6 +33,10 @@ export const RunnerConfig = z
     cloudInit: z.boolean().default(true).describe("apply the runner cloud-init baseline and wait for it (false for images without cloud-init)"),
     nodeChannel: z.string().regex(/^\d+\/(stable|candidate|beta|edge)$/, "must be a snap channel like 20/stable").default("20/stable").describe("snap channel of Node for the hut CLI"),
     hutPackage: z.string().min(1).optional().describe("npm package spec installed globally for the hut CLI (e.g. a git URL); absent = not installed by cloud-init"),
+    wireguard: z
+      .boolean()
+      .optional()
+      .describe("join the WireGuard mesh as a runner peer (config pushed into the instance); default: with cloudInit, when labfleet:wireguard is on"),
     readinessTimeoutSeconds: z.number().int().positive().max(86400).default(900).describe("time for the instance to run, its agent, IPv4 and cloud-init"),
     stopTimeoutSeconds: z.number().int().min(0).max(3600).default(30).describe("graceful stop time before a forced stop (delete/replace)"),
     config: z.record(z.string(), z.string()).default({}).describe("extra LXD instance config keys (override the generated ones)"),
@@ -44,6 +48,9 @@ export const RunnerConfig = z
   .superRefine((r, ctx) => {
     if (r.cloudInit && !r.sshPublicKey) {
       ctx.addIssue({ code: "custom", path: ["sshPublicKey"], message: "required when cloudInit is true (the runner user needs a key)" });
+    }
+    if (r.wireguard === true && !r.cloudInit) {
+      ctx.addIssue({ code: "custom", path: ["wireguard"], message: "needs cloudInit (the baseline installs wireguard-tools)" });
     }
     for (const k of Object.keys(r.config)) {
       if (k.startsWith("volatile.") || k.startsWith("image.")) ctx.addIssue({ code: "custom", path: ["config", k], message: "is managed by LXD" });

@@ -87,4 +87,13 @@ describe("labfleet:lxd", () => {
       "labfleet:lxd.runners[0].nodeChannel: must be a snap channel like 20/stable",
     ]);
   });
+
+  it("wireguard: needs cloudInit and the labfleet:wireguard section", () => {
+    expect(problems({ lxd: { runners: [{ name: "r1", cloudInit: false, wireguard: true }] } })).toEqual([
+      "labfleet:lxd.runners[0].wireguard: needs cloudInit (the baseline installs wireguard-tools)",
+    ]);
+    expect(problems({ lxd: { runners: [{ name: "r1", sshPublicKey: KEY, wireguard: true }] } })).toEqual([
+      "labfleet:lxd.runners[0].wireguard: needs the labfleet:wireguard section",
+    ]);
+  });
 });

@@ -35,4 +35,15 @@ describe("serialized LxdInstance provider in a plain node host", () => {
     const bad = callSerializedProvider(provider, "check", [{}, { ...inputs, name: "1-bad" }]);
     expect(bad.ok && (bad.result as { failures: { property: string }[] }).failures.map((f) => f.property)).toEqual(["name"]);
   });
+
+  it("the LxdInstanceFile provider (runner WireGuard config) loads and checks in the same host", async () => {
+    const key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA\n-----END PRIVATE KEY-----\n";
+    const run = await runProgram({ stack: "staging", secrets: { "labfleet:lxdClientKey": key } });
+    const file = one(run.resources, "pulumi-nodejs:dynamic/lxd:LxdInstanceFile", "runner-staging-01-wireguard");
+    const { __provider, ...inputs } = file.inputs;
+    expect(__provider as string).not.toContain(ROOT);
+    const checked = callSerializedProvider(__provider as string, "check", [{}, { ...inputs, content: "[Interface]\n", instanceUuid: "u-1" }]);
+    if (!checked.ok) throw new Error(checked.error);
+    expect((checked.result as { inputs: Record<string, unknown> }).inputs).toMatchObject({ mode: "0600", uid: 0, gid: 0, path: "/etc/wireguard/labfleet.conf" });
+  });
 });

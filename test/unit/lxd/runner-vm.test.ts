@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parse } from "yaml";
+import { ROOT } from "../../../tools/plan/run.ts";
 import { type PlanResource, isSecretInput, one, runProgram } from "../../helpers/program.ts";
 
 /** RunnerVm as the real program registers it, on Pulumi's mock runtime. */
@@ -40,6 +43,7 @@ describe("RunnerVm in the local stack", () => {
     expect(config["user.labfleet.component"]).toBe("lxd/RunnerVm");
     expect(config["user.labfleet.managed-by"]).toBe("pulumi");
     expect(inst.inputs.clientKey).toBeUndefined();
+    expect(run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile")).toEqual([]);
     expect(inst.additionalSecretOutputs).toContain("clientKey");
     expect(typeof inst.inputs.__provider).toBe("string");
     expect(run.outputs.plain).toMatchObject({ runners: { "runner-local": { name: "runner-local", sshUser: "runner" } } });
@@ -103,7 +107,33 @@ describe("RunnerVm in the staging stack", () => {
 
   it("exports the runner's address, SSH user and status", async () => {
     const run = await staging();
-    expect(run.outputs.plain).toMatchObject({ runners: { "runner-staging-01": { name: "runner-staging-01", sshUser: "runner" } } });
+    expect(run.outputs.plain).toMatchObject({
+      runners: { "runner-staging-01": { name: "runner-staging-01", sshUser: "runner", wireguardAddress: "10.88.0.10" } },
+    });
+  });
+
+  it("joins the mesh as the runner peer declared in labfleet:wireguard (pinned address), config pushed as a file", async () => {
+    const run = await staging();
+    const peer = one(run.resources, "pulumi-nodejs:dynamic/wireguard:WireGuardPeer", "wireguard-runner-staging-01");
+    expect(peer.inputs).toMatchObject({ name: "runner-staging-01", address: "10.88.0.10" });
+    const file = one(run.resources, "pulumi-nodejs:dynamic/lxd:LxdInstanceFile", "runner-staging-01-wireguard");
+    expect(file.parent).toBe(one(run.resources, RUNNER, "runner-staging-01").urn);
+    expect(file.inputs).toMatchObject({ instance: "runner-staging-01", path: "/etc/wireguard/labfleet.conf", mode: "0600" });
+    expect(isSecretInput(file, "content")).toBe(true);
+    expect(isSecretInput(file, "clientKey")).toBe(true);
+    expect(file.dependencies).toContain(one(run.resources, INSTANCE, "runner-staging-01-instance").urn);
+    expect((userData(one(run.resources, INSTANCE, "runner-staging-01-instance")).packages as string[]).includes("wireguard-tools")).toBe(true);
+  });
+
+  it("runners[].wireguard: false keeps a runner off the mesh", async () => {
+    const lxd = parse(readFileSync(join(ROOT, "Pulumi.staging.yaml"), "utf8")).config["labfleet:lxd"] as { runners: Record<string, unknown>[] };
+    const run = await runProgram({
+      stack: "staging",
+      secrets: { "labfleet:lxdClientKey": KEY },
+      config: { "labfleet:lxd": { ...lxd, runners: lxd.runners.map((r) => ({ ...r, wireguard: false })) } },
+    });
+    expect(run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile")).toEqual([]);
+    expect((run.outputs.plain as { runners: Record<string, { wireguardAddress?: string }> }).runners["runner-staging-01"]?.wireguardAddress).toBeUndefined();
   });
 
   it("a hut package spec is installed with the snap's npm", async () => {

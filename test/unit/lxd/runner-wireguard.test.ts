@@ -9,7 +9,7 @@ import { unwrap } from "../../../tools/plan/values.ts";
 
 /**
  * RunnerVm with a WireGuard peer handed in by the stack (the WireGuard component is wired by the
- * lead): the peer's client config reaches the VM through cloud-init, and stays secret.
+ * lead): the peer's client config reaches the VM as a pushed file, and stays secret.
  */
 
 interface Registered {
@@ -48,6 +48,7 @@ async function withMocks(build: () => RunnerVm[]): Promise<{ vms: RunnerVm[]; re
   };
   const vms = build();
   await Promise.all(vms.map((vm) => new Promise<void>((resolve) => vm.status.apply(() => resolve()))));
+  await Promise.all(vms.map((vm) => vm.wireguardConfig && new Promise<void>((resolve) => vm.wireguardConfig?.urn.apply(() => resolve()))));
   return { vms, registered };
 }
 
@@ -59,23 +60,36 @@ const slots = [
 const WG = "[Interface]\nPrivateKey = cGVlci1wcml2YXRlLWtleS1mb3ItdGVzdHMtb25seS0wMDA=\nAddress = 10.88.0.10/32\n";
 
 describe("RunnerVm with a WireGuard peer", () => {
-  it("writes the peer's config (0600) and enables wg-quick; config becomes a secret output; the address is exported", async () => {
+  it("pushes the peer's config as a secret 0600 file that restarts wg-quick; user-data stays secret-free; the address is exported", async () => {
     const remote = { kind: "unix" as const, socket: "/var/lib/lxd/unix.socket", project: "default" };
     const tags = { environment: "staging", stack: "staging" };
     const { vms, registered } = await withMocks(() => [
-      new RunnerVm("runner-01", { tags, runner, remote, slots, wireguard: { address: "10.88.0.10", clientConfig: pulumi.secret(WG) } }),
+      new RunnerVm("runner-01", { tags, runner, remote, slots, wireguard: { address: "10.88.0.10", clientConfig: WG } }),
       new RunnerVm("runner-02", { tags, runner: { ...runner, name: "runner-02" }, remote, slots }),
     ]);
     const [vm, plain] = vms as [RunnerVm, RunnerVm];
     const inst = registered.find((r) => r.name === "runner-01-instance");
     if (!inst) throw new Error("no LxdInstance registered");
-    expect(inst.name).toBe("runner-01-instance");
-    expect(inst.additionalSecretOutputs.sort()).toEqual(["clientKey", "config"]);
-    expect(inst.secretPaths).toContain("config");
+    expect(inst.additionalSecretOutputs).toEqual(["clientKey"]);
+    expect(inst.secretPaths).toEqual([]);
     const doc = parse((inst.inputs.config as Record<string, string>)["cloud-init.user-data"]!) as Record<string, unknown>;
-    expect(doc.write_files).toEqual([{ path: "/etc/wireguard/labfleet.conf", owner: "root:root", permissions: "0600", content: WG }]);
     expect(doc.packages).toContain("wireguard-tools");
-    expect(doc.runcmd).toContainEqual(["systemctl", "enable", "--now", "wg-quick@labfleet"]);
+    expect(JSON.stringify(doc)).not.toContain("PrivateKey");
+
+    const file = registered.find((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile");
+    if (!file) throw new Error("no LxdInstanceFile registered");
+    expect(file.name).toBe("runner-01-wireguard");
+    expect(file.inputs).toMatchObject({
+      instance: "runner-01",
+      path: "/etc/wireguard/labfleet.conf",
+      content: WG,
+      mode: "0600",
+      apply: ["sh", "-c", "systemctl enable wg-quick@labfleet && systemctl restart wg-quick@labfleet"],
+      remove: ["sh", "-c", "systemctl disable --now wg-quick@labfleet || true"],
+    });
+    expect(file.secretPaths).toEqual(["content"]);
+    expect(file.additionalSecretOutputs.sort()).toEqual(["clientKey", "content"]);
+    expect(registered.filter((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile")).toHaveLength(1);
     // only this runner's slots, ids lower-cased as LXD compares them
     expect(inst.inputs.devices).toEqual({ "hut-01-usb": { type: "usb", vendorid: "10c4", productid: "ea60" } });
     const address = await new Promise((resolve) => vm.wireguardAddress.apply(resolve));
@@ -87,8 +101,10 @@ describe("RunnerVm with a WireGuard peer", () => {
     expect(await new Promise((resolve) => conns["runner-02"]!.host.apply(resolve))).toBe("10.232.0.7");
     expect(await new Promise((resolve) => conns["runner-02"]!.user.apply(resolve))).toBe("runner");
     const other = registered.find((r) => r.name === "runner-02-instance");
-    expect(other?.additionalSecretOutputs).toEqual(["clientKey"]);
-    expect(other?.secretPaths).toEqual([]);
+    if (!other) throw new Error("runner-02 not registered");
+    expect(other.additionalSecretOutputs).toEqual(["clientKey"]);
+    expect(other.secretPaths).toEqual([]);
+    expect(parse((other.inputs.config as Record<string, string>)["cloud-init.user-data"]!).packages).not.toContain("wireguard-tools");
     expect(await new Promise((resolve) => plain.wireguardAddress.apply(resolve))).toBeUndefined();
   });
 });
