@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { delegatingProvider } from "../dynamic.ts";
 import type { InstanceInputsIn } from "./instance-spec.ts";
 
 /**
@@ -6,34 +7,8 @@ import type { InstanceInputsIn } from "./instance-spec.ts";
  * The provider object only delegates to `instance-impl.ts`, loaded at run time through tsx from
  * the project root (house recipe: the dynamic-provider host is plain CommonJS node).
  */
-type Props = Record<string, unknown>;
 
-const provider = {
-  async impl() {
-    const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
-    const root = `${process.cwd()}/package.json`;
-    const tsx = createRequire(root)("tsx/cjs/api") as typeof import("tsx/cjs/api");
-    return tsx.require("./components/lxd/instance-impl.ts", root) as typeof import("./instance-impl.ts");
-  },
-  async check(olds: Props, news: Props) {
-    return (await this.impl()).check(olds, news);
-  },
-  async diff(id: string, olds: Props, news: Props) {
-    return (await this.impl()).diff(id, olds, news);
-  },
-  async create(inputs: Props) {
-    return (await this.impl()).create(inputs);
-  },
-  async read(id: string, props?: Props) {
-    return (await this.impl()).read(id, props);
-  },
-  async update(id: string, olds: Props, news: Props) {
-    return (await this.impl()).update(id, olds, news);
-  },
-  async delete(id: string, props: Props) {
-    return (await this.impl()).delete(id, props);
-  },
-} satisfies pulumi.dynamic.ResourceProvider & { impl(): Promise<typeof import("./instance-impl.ts")> };
+const provider = delegatingProvider("./components/lxd/instance-impl.ts");
 
 export type LxdInstanceArgs = { [K in keyof InstanceInputsIn]: pulumi.Input<InstanceInputsIn[K]> };
 
