@@ -174,7 +174,7 @@ describe("stack program wiring", () => {
     const data = parseStackConfig(
       {
         values: {
-          lxd: JSON.stringify({ runners: [{ name: "runner-staging-01", sshUser: "ci" }] }),
+          lxd: JSON.stringify({ runners: [{ name: "runner-staging-01", sshUser: "ci", type: "container", cloudInit: false }] }),
           hut: JSON.stringify({
             homeAssistant: { url: "https://ha.example.org" },
             firmware: FW,

@@ -77,7 +77,7 @@ describe("inventory schema (shared by the CLI and labfleet:hut)", () => {
     expect(stackProblems({ slots: [slot(1, { runner: "runner-x" })] })).toEqual([
       'labfleet:hut.slots[0].runner: runner "runner-x" is not declared in lxd.runners (or use "local")',
     ]);
-    expect(stackProblems({ slots: [slot(1, { runner: "runner-x" })] }, { lxd: { runners: [{ name: "runner-x" }] } })).toEqual([
+    expect(stackProblems({ slots: [slot(1, { runner: "runner-x" })] }, { lxd: { runners: [{ name: "runner-x", type: "container", cloudInit: false }] } })).toEqual([
       "labfleet:runnerSshKey: required because a hut slot runs on a remote runner (pulumi config set --secret labfleet:runnerSshKey …)",
     ]);
     expect(stackProblems({ slots: [slot(1)], powerCycleNonce: "1" })).toEqual([
