@@ -81,7 +81,7 @@ function checkRole(props: Record<string, unknown>, args: ResourceValidationArgs,
       continue;
     }
     checkSub(sub, label, report, cfg);
-    const aud = conditionValues(st, `${GITHUB_OIDC_HOST}:aud`, ["StringEquals"]);
+    const aud = conditionValues(st, `${GITHUB_OIDC_HOST}:aud`, ["StringEquals", "StringLike"]);
     if (!aud || aud.length === 0 || aud.some((a) => a !== "sts.amazonaws.com")) {
       report(hint(`${label} does not pin ${GITHUB_OIDC_HOST}:aud to sts.amazonaws.com`, SUB_FIX));
     }
