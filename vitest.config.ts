@@ -9,6 +9,6 @@ export default defineConfig({
     // worker, and at most two workers on the 2-core CI machine.
     pool: "forks",
     maxWorkers: 2,
-    reporters: ["default"],
+    reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
   },
 });

@@ -96,7 +96,7 @@ export function resolveInventory(inv: InventoryInput, ctx: z.RefinementCtx) {
             powerCycle: { ...inv.defaults.powerCycle, ...((raw as { powerCycle?: object }).powerCycle ?? {}) },
           }
         : raw;
-    const r = Slot.safeParse(merged);
+    const r = Slot.safeParse(merged, { reportInput: true });
     if (!r.success) {
       for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ["slots", i, ...issue.path] } as never);
     } else slots.push(r.data);

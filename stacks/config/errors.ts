@@ -16,10 +16,9 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** Issues are parsed with `reportInput: true`, so a missing key is an issue whose input is undefined. */
 function problemMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && (issue as { input?: unknown }).input === undefined) {
-    return "required";
-  }
+  if (issue.code !== "custom" && "input" in issue && issue.input === undefined) return "required";
   return issue.message;
 }
 

@@ -52,7 +52,7 @@ export function parseStackConfig(raw: RawConfig, stack: string): StackConfigData
   if (input.environment === undefined && (ENVIRONMENTS as readonly string[]).includes(stack)) {
     input.environment = stack;
   }
-  const parsed = StackConfigSchema.safeParse(input);
+  const parsed = StackConfigSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const [head, ...rest] = issue.path;

@@ -16,7 +16,7 @@ export function section<S extends z.ZodObject, T = z.output<S>>(
     if (typeof input === "object" && (input as { enabled?: unknown }).enabled === false) {
       return { enabled: false };
     }
-    const parsed = enabled.safeParse(input);
+    const parsed = enabled.safeParse(input, { reportInput: true });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) ctx.issues.push(issue as never);
       return z.NEVER;
