@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { StackConfigData } from "../stacks/config/schema.ts";
@@ -70,8 +70,18 @@ export function computeApprovals(resources: PlanResource[]): Record<(typeof APPR
   for (const r of resources) {
     for (const rule of APPROVAL_RULES) {
       if (!APPROVAL_GATES.get(rule)?.(r.type, r.inputs)) continue;
-      const fp = fingerprintOf({ urn: r.urn, type: r.type, inputs: r.inputs });
-      out[rule].push({ urn: r.urn, type: r.type, fingerprint: fp.fingerprint, properties: fp.properties });
+      const derived = Object.entries(r.propertyDependencies ?? {})
+        .filter(([k, urns]) => urns.length > 0 && r.inputs[k] !== undefined && !k.startsWith("__"))
+        .map(([k]) => k)
+        .sort();
+      const fp = fingerprintOf({ urn: r.urn, type: r.type, inputs: r.inputs, derived });
+      out[rule].push({
+        urn: r.urn,
+        type: r.type,
+        fingerprint: fp.fingerprint,
+        properties: fp.properties,
+        ...(derived.length > 0 ? { derived } : {}),
+      });
     }
   }
   for (const rule of APPROVAL_RULES) out[rule].sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
@@ -126,30 +136,4 @@ export function readPolicyConfig(path: string): PolicyConfigDoc {
     }
   }
   return parsed.data;
-}
-
-/**
- * The policy config the offline plan uses for a stack: the tunables of the config being planned,
- * the approvals from the stack's approvals file (when it exists), and an explicit
- * `--policy-config` file on top (CLI semantics: per-policy properties merge, levels override).
- */
-export function policyConfigForStack(opts: { stack: string; cfg: StackConfigData; root?: string; override?: string }): PolicyConfigDoc {
-  const doc: PolicyConfigDoc = tunablesFor(opts.cfg);
-  const file = approvalsPath(opts.stack, opts.cfg, opts.root);
-  if (existsSync(file)) {
-    const saved = readPolicyConfig(file);
-    for (const rule of APPROVAL_RULES) {
-      const v = saved[rule];
-      if (v && typeof v === "object" && "approvals" in v) doc[rule] = { approvals: v.approvals };
-    }
-  }
-  if (opts.override) {
-    for (const [k, v] of Object.entries(readPolicyConfig(opts.override))) {
-      const cur = doc[k];
-      const base = cur && typeof cur === "object" ? (cur as Record<string, unknown>) : {};
-      if (typeof v === "string") doc[k] = cur && typeof cur === "object" ? { ...base, enforcementLevel: v } : v;
-      else if (v && typeof v === "object") doc[k] = { ...base, ...(v as Record<string, unknown>) };
-    }
-  }
-  return doc;
 }

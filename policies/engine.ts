@@ -15,6 +15,7 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 import { z } from "zod";
+import type { PlanResource as RunResource } from "../tools/plan/run.ts";
 
 /**
  * Offline CrossGuard: evaluates a policy pack on a resource list the way `@pulumi/policy` 1.21's
@@ -23,26 +24,17 @@ import { z } from "zod";
  * enforcement level, JSON-Schema validation). The offline plan and the tests both use it.
  */
 
-/** One resource as the offline plan records it. Secrets are unwrapped (CrossGuard sees plaintext). */
-export interface PlanResource {
-  urn: string;
-  type: string;
-  name: string;
-  parent?: string;
-  custom: boolean;
-  inputs: Record<string, unknown>;
-  secretPaths?: string[];
-  dependencies: string[];
-  propertyDependencies?: Record<string, string[]>;
-  protect: boolean;
-  ignoreChanges: string[];
-  /** provider reference `<provider urn>::<id>` */
-  provider?: string;
-  aliases?: string[];
-  additionalSecretOutputs?: string[];
-  deleteBeforeReplace?: boolean;
-  customTimeouts?: { createSeconds?: number; updateSeconds?: number; deleteSeconds?: number };
-}
+/**
+ * One resource as the offline plan records it (tools/plan/run.ts, the one home of the shape);
+ * the engine needs only this subset, so fixtures may omit the plan-only fields. Inputs are plain:
+ * secrets unwrapped (CrossGuard sees plaintext), unknowns as the engine's sentinel.
+ */
+export type PlanResource = Omit<RunResource, "redactedInputs" | "secretPaths" | "propertyDependencies" | "additionalSecretOutputs"> &
+  Partial<Pick<RunResource, "secretPaths" | "propertyDependencies" | "additionalSecretOutputs">> & {
+    aliases?: string[];
+    deleteBeforeReplace?: boolean;
+    customTimeouts?: { createSeconds?: number; updateSeconds?: number; deleteSeconds?: number };
+  };
 
 export interface Violation {
   policy: string;

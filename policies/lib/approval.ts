@@ -1,7 +1,7 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { ruleConfig } from "./config.ts";
-import { fingerprintOf } from "./fingerprint.ts";
+import { fingerprintOf, REF_HASH } from "./fingerprint.ts";
 import { describe, hint } from "./message.ts";
 import { revealProps } from "./reveal.ts";
 import { stackOfUrn } from "./resource.ts";
@@ -23,6 +23,7 @@ export const Approval = z.strictObject({
   type: z.string().optional().describe("resource type (informational)"),
   fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/).describe("sha256 of the normalized, non-secret definition"),
   properties: z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/)).optional().describe("per-property hashes"),
+  derived: z.array(z.string()).optional().describe("properties derived from other resources' outputs (references masked)"),
 });
 export type Approval = z.infer<typeof Approval>;
 
@@ -53,37 +54,37 @@ export function approvalRule(spec: ApprovalRuleSpec): ResourceValidationPolicy {
     const { approvals } = cfg.read(args);
     const stack = stackOfUrn(args.urn);
     const fix = `review the change, run \`${APPROVE_COMMAND(stack)}\` and commit policies/approvals/${stack}.json for CODEOWNERS review`;
-    const fp = fingerprintOf({ urn: args.urn, type: args.type, inputs: props });
     const mine = approvals.filter((a) => a.urn === args.urn);
     const what = `${spec.noun} ${describe(args)} (${args.urn})`;
     if (mine.length === 0) {
       report(hint(`new ${what} has no approval`, fix));
       return;
     }
-    if (mine.some((a) => a.fingerprint === fp.fingerprint)) return;
-    if (fp.unknownProperties.length > 0) {
-      const known = Object.keys(fp.properties).filter((k) => !fp.unknownProperties.includes(k));
-      const matches = mine.some(
-        (a) =>
-          a.properties !== undefined &&
-          Object.keys(a.properties).sort().join(",") === Object.keys(fp.properties).sort().join(",") &&
-          known.every((k) => a.properties?.[k] === fp.properties[k]),
+    const prints = mine.map((a) => ({ a, fp: fingerprintOf({ urn: args.urn, type: args.type, inputs: props, derived: a.derived ?? [] }) }));
+    if (prints.some(({ a, fp }) => a.fingerprint === fp.fingerprint)) return;
+    // Property by property: an unknown (preview) property is deferred to `pulumi up`; a property
+    // approved as a whole reference (REF_HASH: it was unknown offline) accepts what the program
+    // computes.
+    const differences = prints.map(({ a, fp }) => {
+      const approved = a.properties ?? {};
+      const keys = new Set([...Object.keys(approved), ...Object.keys(fp.properties)]);
+      const changed = [...keys].filter(
+        (k) => !fp.unknownProperties.includes(k) && approved[k] !== fp.properties[k] && !(approved[k] === REF_HASH && k in fp.properties),
       );
-      if (matches) {
+      const deferred = fp.unknownProperties.filter((k) => k in approved);
+      return { changed: a.properties ? changed : ["(definition)"], deferred };
+    });
+    const ok = differences.find((d) => d.changed.length === 0);
+    if (ok) {
+      if (ok.deferred.length > 0) {
         (report as unknown as (v: object) => void)({
-          message: `${spec.description}\n${what}: known properties match the approval; ${fp.unknownProperties.join(", ")} unknown during preview, checked when \`pulumi up\` resolves them.`,
+          message: `${spec.description}\n${what}: known properties match the approval; ${ok.deferred.join(", ")} unknown during preview, checked when \`pulumi up\` resolves them.`,
           enforcementLevel: "advisory",
         });
-        return;
       }
+      return;
     }
-    const changed = new Set<string>();
-    for (const a of mine) {
-      if (!a.properties) continue;
-      for (const k of new Set([...Object.keys(a.properties), ...Object.keys(fp.properties)])) {
-        if (a.properties[k] !== fp.properties[k] && !fp.unknownProperties.includes(k)) changed.add(k);
-      }
-    }
+    const changed = new Set(differences.flatMap((d) => d.changed));
     const detail = changed.size > 0 ? `; changed: ${[...changed].sort().join(", ")}` : "";
     report(hint(`${what} changed since its approval${detail}`, fix));
   };

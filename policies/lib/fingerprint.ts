@@ -15,10 +15,22 @@ import { isSecretKeyName, SECRET_FIELDS_BY_TYPE } from "./resource.ts";
  * Each top-level property is hashed on its own and the fingerprint hashes the property hashes,
  * so a preview with unknown inputs can still check the known properties, and a reviewer sees
  * which property changed.
+ *
+ * Derived properties (those that depend on other resources' outputs — recorded by `npm run
+ * approve` from the plan's propertyDependencies) hold values the offline plan only knows as mock
+ * values (ARNs, names, emails of resources being created). Their references are masked the same
+ * way offline and live, so an approval made offline holds in `pulumi preview`/`up`: a plain
+ * string is a reference as a whole (`[ref]`); inside objects and JSON documents (policy
+ * documents), unknowns, customer ARNs (`arn:<partition>:<service>:[ref]`), service-account email
+ * domains and `projects/<id>` segments are masked while every literal (actions, effects,
+ * condition keys and values, AWS-managed policy ARNs) stays hashed.
  */
 
 export const SECRET_MARKER = "[secret]";
 export const UNKNOWN_MARKER = "[unknown]";
+export const REF_MARKER = "[ref]";
+/** Hash of a property that is a reference as a whole (or was unknown when approved). */
+export const REF_HASH = `sha256:${createHash("sha256").update(JSON.stringify(REF_MARKER)).digest("hex")}`;
 
 export interface FingerprintSubject {
   urn: string;
@@ -26,6 +38,8 @@ export interface FingerprintSubject {
   inputs: Record<string, unknown>;
   /** secret paths as the offline plan records them (`a.b`, `a[0].b`, `a.0.b`) */
   secretPaths?: string[];
+  /** top-level properties derived from other resources' outputs (masked, see above) */
+  derived?: string[];
 }
 
 export interface Fingerprint {
@@ -124,6 +138,27 @@ function normalize(v: unknown, path: string, trie: Trie | undefined, w: Walk): J
   return String(v);
 }
 
+function maskString(s: string): string {
+  if (s === UNKNOWN_MARKER) return REF_MARKER;
+  return s
+    .replace(/arn:([\w-]+):([\w-]*):([\w-]*):(?!aws:)[^\s"',]*/g, (_m, p: string, svc: string) => `arn:${p}:${svc}:${REF_MARKER}`)
+    .replace(/@[\w.-]+\.iam\.gserviceaccount\.com/g, `@${REF_MARKER}.iam.gserviceaccount.com`)
+    .replace(/projects\/[^/\s"']+/g, `projects/${REF_MARKER}`);
+}
+
+function maskDeep(v: Json): Json {
+  if (typeof v === "string") return maskString(v);
+  if (Array.isArray(v)) return v.map(maskDeep);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDeep(x)]));
+  return v;
+}
+
+/** A derived property: a plain string is a reference; structures keep their literals. */
+function maskDerived(v: Json): Json {
+  if (typeof v === "string") return v === SECRET_MARKER ? v : REF_MARKER;
+  return maskDeep(v);
+}
+
 /** Canonical JSON text: sorted keys, no whitespace. */
 export function canonicalJson(v: Json): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
@@ -139,6 +174,7 @@ export function fingerprintOf(subject: FingerprintSubject): Fingerprint {
   const marked = (subject.secretPaths ?? []).map(parsePath);
   const trie = trieOf([...staticSecret, ...marked]);
   const excluded: string[] = [];
+  const derived = new Set(subject.derived ?? []);
   const properties: Record<string, string> = {};
   const unknownProperties: string[] = [];
   for (const key of Object.keys(subject.inputs).sort()) {
@@ -152,9 +188,12 @@ export function fingerprintOf(subject: FingerprintSubject): Fingerprint {
     } else {
       norm = normalize(value, key, trie.next.get(key), w);
     }
+    if (derived.has(key)) norm = maskDerived(norm);
     if (w.unknown.found) unknownProperties.push(key);
     properties[key] = sha256(canonicalJson(norm));
   }
-  const fingerprint = sha256(canonicalJson({ type: subject.type, urn: subject.urn, properties }));
+  const body: Json = { type: subject.type, urn: subject.urn, properties };
+  if (derived.size > 0) body.derived = [...derived].sort();
+  const fingerprint = sha256(canonicalJson(body));
   return { fingerprint, properties, unknownProperties, excluded };
 }

@@ -56,6 +56,33 @@ function conditions(v: unknown, partial: { v: boolean }): Statement["condition"]
   return out;
 }
 
+/**
+ * `aws.iam.getPolicyDocument` arguments (and the offline mock, which echoes them) use the
+ * Terraform shape: `principals: [{type, identifiers}]`, `conditions: [{test, variable, values}]`.
+ */
+function principalMap(v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  const out: Record<string, unknown[]> = {};
+  for (const p of v) {
+    const type = (p as { type?: unknown })?.type;
+    const ids = (p as { identifiers?: unknown })?.identifiers;
+    if (typeof type !== "string") continue;
+    out[type] = [...(out[type] ?? []), ...(Array.isArray(ids) ? ids : [ids])];
+  }
+  return out;
+}
+
+function conditionMap(v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const c of v) {
+    const { test, variable, values } = (c ?? {}) as { test?: unknown; variable?: unknown; values?: unknown };
+    if (typeof test !== "string" || typeof variable !== "string") continue;
+    out[test] = { ...(out[test] ?? {}), [variable]: values };
+  }
+  return out;
+}
+
 /** Parses a policy document given as JSON text, an object, or UNKNOWN. */
 export function parsePolicyDocument(doc: unknown): ParsedDocument {
   if (isUnknown(doc)) return { ok: false, reason: "unknown", detail: "the policy document is unknown during preview" };
@@ -96,14 +123,14 @@ export function parsePolicyDocument(doc: unknown): ParsedDocument {
     statements.push({
       index,
       sid: typeof pick("Sid", "sid") === "string" ? (pick("Sid", "sid") as string) : undefined,
-      effect: typeof effectRaw === "string" ? effectRaw : "Allow",
+      effect: typeof effectRaw === "string" ? effectRaw.charAt(0).toUpperCase() + effectRaw.slice(1).toLowerCase() : "Allow",
       actions: strings(pick("Action", "actions"), partial),
       notActions: strings(pick("NotAction", "notActions"), partial),
       resources: strings(pick("Resource", "resources"), partial),
       notResources: strings(pick("NotResource", "notResources"), partial),
-      principal: pick("Principal", "principals"),
-      notPrincipal: pick("NotPrincipal", "notPrincipals"),
-      condition: conditions(pick("Condition", "conditions"), partial),
+      principal: principalMap(pick("Principal", "principals")),
+      notPrincipal: principalMap(pick("NotPrincipal", "notPrincipals")),
+      condition: conditions(conditionMap(pick("Condition", "conditions")), partial),
       partial: partial.v,
     });
   });

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { StackConfigData } from "../../stacks/config/schema.ts";
 import { parseStackConfig } from "../../stacks/config/index.ts";
+import type { StackConfigData } from "../../stacks/config/schema.ts";
+import { projectName, ROOT, runStack } from "../plan/run.ts";
 import { readStackFile } from "../plan/stack-file.ts";
 import {
   APPROVAL_RULES,
@@ -19,8 +19,6 @@ import type { PlanResource, PolicyConfigDoc } from "../../policies/engine.ts";
  * every IAM / secret / identity-federation resource. `--check` only compares.
  */
 
-export const PROJECT = "labfleet";
-
 export type RunStack = (opts: { stack: string; configFile?: string }) => Promise<{ resources: PlanResource[] }>;
 
 export interface ApproveOptions {
@@ -28,7 +26,7 @@ export interface ApproveOptions {
   configFile?: string;
   check?: boolean;
   root?: string;
-  /** the program runner; default: tools/plan/run.ts runStack */
+  /** the program runner; default: the plan's runStack (mock runtime, preview mode like the plan) */
   run?: RunStack;
 }
 
@@ -49,21 +47,17 @@ export class ApproveError extends Error {
 
 export function loadConfig(stack: string, configFile: string | undefined, root: string): StackConfigData {
   const file = configFile ?? resolve(root, `Pulumi.${stack}.yaml`);
-  const engine = readStackFile(file, PROJECT);
+  const project = projectName();
+  const engine = readStackFile(file, project);
   const values: Record<string, string> = {};
   const secretKeys = new Set<string>();
   for (const [k, v] of Object.entries(engine.config)) {
-    if (!k.startsWith(`${PROJECT}:`)) continue;
-    const key = k.slice(PROJECT.length + 1);
+    if (!k.startsWith(`${project}:`)) continue;
+    const key = k.slice(project.length + 1);
     values[key] = v;
     if (engine.secretKeys.includes(k)) secretKeys.add(key);
   }
   return parseStackConfig({ values, secretKeys }, stack);
-}
-
-async function defaultRun(root: string): Promise<RunStack> {
-  const mod = (await import(pathToFileURL(resolve(root, "tools/plan/run.ts")).href)) as { runStack: RunStack };
-  return mod.runStack;
 }
 
 type Approvals = Record<string, { urn: string; fingerprint: string; properties?: Record<string, string> }[]>;
@@ -103,9 +97,9 @@ export function describeChanges(before: PolicyConfigDoc, after: PolicyConfigDoc)
 }
 
 export async function approve(opts: ApproveOptions): Promise<ApproveResult> {
-  const root = resolve(opts.root ?? ".");
+  const root = resolve(opts.root ?? ROOT);
   const cfg = loadConfig(opts.stack, opts.configFile, root);
-  const run = opts.run ?? (await defaultRun(root));
+  const run: RunStack = opts.run ?? runStack;
   const { resources } = await run({ stack: opts.stack, ...(opts.configFile ? { configFile: opts.configFile } : {}) });
   const uncovered = resources.flatMap(uncoveredSecretPaths);
   if (uncovered.length > 0) {

@@ -78,6 +78,42 @@ describe("iam-change-approval", () => {
   });
 });
 
+describe("derived properties (references to other resources)", () => {
+  const doc2 = (arn: string, actions: string[]) =>
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: [arn, `${arn}/*`, "arn:aws:iam::aws:policy/ReadOnlyAccess"] }] });
+  const offline = res("aws:iam/rolePolicy:RolePolicy", "read-secret", { role: "ci-deploy", policy: doc2("arn:aws:secretsmanager:eu-central-1:123456789012:secret/gitlab", ["secretsmanager:GetSecretValue"]) }, {
+    propertyDependencies: { role: ["urn:role"], policy: ["urn:secret"] },
+  });
+  const approvals = approving([offline]);
+
+  it("approvals made on mock values hold for the real ARNs and autonamed references", async () => {
+    const live = res("aws:iam/rolePolicy:RolePolicy", "read-secret", {
+      role: "ci-deploy-3f9a2c1",
+      policy: doc2("arn:aws:secretsmanager:eu-central-1:111122223333:secret:gitlab-AbCdEf", ["secretsmanager:GetSecretValue"]),
+    });
+    expect(await check("iam-change-approval", [live], approvals)).toEqual([]);
+    const preview = res("aws:iam/rolePolicy:RolePolicy", "read-secret", { role: unknown.string, policy: unknown.string });
+    const vs = await check("iam-change-approval", [preview], approvals);
+    expect(mandatory(vs)).toEqual([]);
+    expect(advisory(vs)[0]?.message).toContain("known properties match the approval; policy, role unknown during preview, checked when `pulumi up` resolves them");
+  });
+
+  it("a property approved while unknown offline accepts the value the program computes", async () => {
+    const unresolved = { ...offline, inputs: { ...offline.inputs, policy: unknown.string } };
+    const live = res("aws:iam/rolePolicy:RolePolicy", "read-secret", { role: "ci-deploy-3f9a2c1", policy: doc2("arn:aws:s3:::b", ["s3:GetObject"]) });
+    expect(await check("iam-change-approval", [live], approving([unresolved]))).toEqual([]);
+  });
+
+  it("a literal change inside a derived document is still a change", async () => {
+    const widened = res("aws:iam/rolePolicy:RolePolicy", "read-secret", {
+      role: "ci-deploy-3f9a2c1",
+      policy: doc2("arn:aws:secretsmanager:eu-central-1:111122223333:secret:gitlab-AbCdEf", ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"]),
+    });
+    const [v] = await check("iam-change-approval", [widened], approvals);
+    expect(v?.message).toContain("changed since its approval; changed: policy");
+  });
+});
+
 describe("wif-change-approval", () => {
   it("gates OIDC providers and web-identity roles, not plain IAM", async () => {
     expect(await check("wif-change-approval", [oidc, ciRole], approving([oidc, ciRole]))).toEqual([]);

@@ -49,6 +49,15 @@ describe("iam-least-privilege", () => {
     expect(mandatory(vs)).toHaveLength(vs.length);
   });
 
+  it("reads aws.iam.getPolicyDocument-shaped documents (the offline mock echoes them)", async () => {
+    const json = JSON.stringify({ statements: [{ effect: "Allow", actions: ["*"], resources: ["*"] }] });
+    const vs = await check("iam-least-privilege", [res("aws:iam/policy:Policy", "tf", { policy: json })]);
+    expect(vs.map((v) => v.message.split("\n")[1]?.split(". Fix")[0])).toEqual([
+      'aws:iam/policy:Policy::tf policy statement #0 allows wildcard actions ["*"]',
+      'aws:iam/policy:Policy::tf policy statement #0 allows Resource "*" for ["*"]',
+    ]);
+  });
+
   it("honours config: extra forbidden roles and allowed star actions", async () => {
     const r = res("aws:iam/policy:Policy", "p", { policy: doc(allow("s3:ListAllMyBuckets", "*")) });
     expect(await check("iam-least-privilege", [r])).toHaveLength(1);

@@ -53,6 +53,25 @@ describe("oidc-trust-scoped", () => {
     expect(mandatory(vs)).toHaveLength(5);
   });
 
+  it("reads getPolicyDocument-shaped trust documents", async () => {
+    const tf = (values: string[]) =>
+      JSON.stringify({
+        statements: [
+          {
+            actions: ["sts:AssumeRoleWithWebIdentity"],
+            principals: [{ type: "Federated", identifiers: ["arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"] }],
+            conditions: [
+              { test: "StringEquals", variable: `${HOST}:aud`, values: ["sts.amazonaws.com"] },
+              { test: "StringLike", variable: `${HOST}:sub`, values },
+            ],
+          },
+        ],
+      });
+    expect(await check("oidc-trust-scoped", [role(tf(["repo:example-lab/labfleet:environment:staging"]))])).toEqual([]);
+    const [v] = await check("oidc-trust-scoped", [role(tf(["repo:*/*:*"]))]);
+    expect(v?.message).toContain('sub condition "repo:*/*:*" is not scoped to one repository');
+  });
+
   it("fails GCP providers without a repository condition", async () => {
     const vs = await check("oidc-trust-scoped", [provider(undefined), provider('assertion.repository_owner == "example-lab"'), provider('assertion.repository == "a/b" || true')]);
     expect(vs.map((v) => v.message.split("\n")[1]?.split(". Fix")[0])).toEqual([
