@@ -1,3 +1,8 @@
+import { AwsConsole } from "../components/aws/console.ts";
+import { CiIdentity } from "../components/ci/identity.ts";
+import type { TagContext } from "../components/component.ts";
+import { GcpConsole } from "../components/gcp/console.ts";
+import { declareHutSlots } from "../components/hut/slots.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 
@@ -6,15 +11,26 @@ import type { StackOutputs } from "./outputs.ts";
  * Each component gets its config section and the outputs of the components it depends on.
  */
 export async function program(cfg: StackConfig): Promise<StackOutputs> {
-  const slots = cfg.hut.enabled
-    ? cfg.hut.slots.map((s) => ({
-        id: s.id,
-        label: s.label,
-        runner: s.runner,
-        serialById: s.serialById,
-        relayEntity: s.relay.entity,
-        chip: s.chip,
-      }))
+  const tags: TagContext = { environment: cfg.environment, stack: cfg.stack, extra: cfg.tags };
+
+  // Cloud consoles and the keyless CI identity that deploys them.
+  const awsConsoleCfg = cfg.console.aws.enabled ? cfg.console.aws : undefined;
+  const ci = cfg.ci.enabled
+    ? new CiIdentity("ci", { tags, settings: cfg.ci, project: cfg.project, awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId } })
+    : undefined;
+
+  // HUT slots reach their runner over SSH. Until the LXD RunnerVm outputs are wired in, the
+  // connection is derived from labfleet:lxd.runners (instance name as host, sshUser as user).
+  const runners = Object.fromEntries((cfg.lxd.enabled ? cfg.lxd.runners : []).map((r) => [r.name, { host: r.name, user: r.sshUser }]));
+  const hutSlots = cfg.hut.enabled
+    ? declareHutSlots({ ...cfg.hut, runners, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
     : [];
-  return { environment: cfg.environment, slots };
+
+  const outputs: StackOutputs = { environment: cfg.environment, slots: hutSlots.map((s) => s.record) };
+  if (ci) outputs.ci = ci.outputs();
+  if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
+  if (cfg.console.gcp.enabled) {
+    outputs.consoleGcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci?.gcpDeployers() }).outputs();
+  }
+  return outputs;
 }

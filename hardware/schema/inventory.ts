@@ -1,25 +1,36 @@
 import { z } from "zod";
 
 /**
- * The HUT inventory: one schema for the `hut` CLI's `--inventory` file and the stack's
+ * The HUT inventory: ONE schema for the `hut` CLI's `--inventory` file and the stack's
  * `labfleet:hut` section. Unknown keys are errors everywhere.
+ *
+ * The body (`InventoryBody`) describes what a user writes — per-slot settings are optional —
+ * and `resolveInventory` merges, per slot: slot value → inventory `defaults` → built-in
+ * default, then checks the cross-slot rules (unique ids, labels, relay entities, serial paths).
  */
 
 export const SLOT_ID = /^hut-\d{2,}$/;
 export const BY_ID_PREFIX = "/dev/serial/by-id/";
 
 const hex4 = z.string().regex(/^[0-9a-fA-F]{4}$/, "must be 4 hex digits");
+const chip = z.string().regex(/^esp32[a-z0-9]*$/, "must be an esptool chip name like esp32, esp32s3");
 
-export const PowerCycleSettings = z.strictObject({
-  offSeconds: z.number().min(0).max(600).default(5).describe("seconds the relay stays off"),
-  retries: z.number().int().min(0).max(10).default(2).describe("extra attempts after a failed cycle"),
-  cooldownSeconds: z.number().min(0).max(600).default(10).describe("pause between attempts"),
+export const BUILTIN_DEFAULTS = {
+  chip: "esp32",
+  flash: { baud: 460800, offset: "0x0", timeoutSeconds: 300 },
+  powerCycle: { offSeconds: 5, retries: 2, cooldownSeconds: 10 },
+} as const;
+
+export const PowerCycleInput = z.strictObject({
+  offSeconds: z.number().min(0).max(600).optional().describe("seconds the relay stays off (default 5)"),
+  retries: z.number().int().min(0).max(10).optional().describe("extra attempts after a failed cycle (default 2)"),
+  cooldownSeconds: z.number().min(0).max(600).optional().describe("pause between attempts (default 10)"),
 });
 
-export const FlashSettings = z.strictObject({
-  baud: z.number().int().positive().default(460800).describe("esptool write baud rate"),
-  offset: z.string().regex(/^0x[0-9a-fA-F]+$/, "must be a hex offset like 0x10000").default("0x0").describe("flash offset of the image"),
-  timeoutSeconds: z.number().int().positive().max(3600).default(300).describe("esptool time limit"),
+export const FlashInput = z.strictObject({
+  baud: z.number().int().positive().optional().describe("esptool --baud (default 460800)"),
+  offset: z.string().regex(/^0x[0-9a-fA-F]+$/, "must be a hex offset like 0x10000").optional().describe("write-flash offset of the image (default 0x0)"),
+  timeoutSeconds: z.number().int().positive().max(3600).optional().describe("esptool time limit (default 300)"),
 });
 
 export const UsbIdentity = z.strictObject({
@@ -28,89 +39,86 @@ export const UsbIdentity = z.strictObject({
   serial: z.string().min(1).optional().describe("USB serial number (disambiguates identical adapters)"),
 });
 
-export const Slot = z.strictObject({
-  id: z.string().regex(SLOT_ID, "must look like hut-NN").describe("slot id, hut-NN"),
+export const SlotInput = z.strictObject({
+  id: z.string().regex(SLOT_ID, "must look like hut-NN").describe("slot id, hut-NN (unique)"),
   label: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes")
-    .describe("CI runner label (tag) of the slot"),
-  runner: z.string().min(1).describe("name of the runner host carrying the slot"),
+    .describe("CI runner label (tag) of the slot (unique)"),
+  runner: z.string().min(1).describe('runner host carrying the slot: an lxd.runners name, or "local"'),
   serialById: z
     .string()
-    .refine((s) => s.startsWith(BY_ID_PREFIX) && s.length > BY_ID_PREFIX.length, {
-      message: `must start with ${BY_ID_PREFIX}`,
-    })
+    .refine((s) => s.startsWith(BY_ID_PREFIX) && s.length > BY_ID_PREFIX.length, { message: `must start with ${BY_ID_PREFIX}` })
+    .refine((s) => !s.split("/").includes(".."), { message: "must not contain .." })
     .describe("stable serial path under /dev/serial/by-id/"),
-  relay: z.strictObject({
-    entity: z.string().regex(/^switch\.[a-z0-9_]+$/, "must be a switch.* entity id").describe("Home Assistant relay entity"),
-  }),
-  chip: z.string().regex(/^esp32[a-z0-9]*$/, "must be an esptool chip name like esp32, esp32s3").default("esp32").describe("esptool --chip"),
+  relay: z
+    .strictObject({
+      entity: z.string().regex(/^switch\.[a-z0-9_]+$/, "must be a switch.* entity id").describe("Home Assistant relay entity (unique)"),
+    })
+    .describe("the relay that powers the board"),
+  chip: chip.optional().describe("esptool --chip (default: defaults.chip, else esp32)"),
   usb: UsbIdentity.optional().describe("USB identity for passthrough into a runner VM"),
-  flash: FlashSettings.prefault({}),
-  powerCycle: PowerCycleSettings.prefault({}),
+  flash: FlashInput.optional().describe("flash settings over defaults.flash"),
+  powerCycle: PowerCycleInput.optional().describe("power-cycle settings over defaults.powerCycle"),
 });
 
+/** A slot as written (alias kept for tools/docs/config-reference.ts). */
+export const Slot = SlotInput;
+
 export const HomeAssistant = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).describe("Home Assistant base URL; the token comes from HA_TOKEN or a secret"),
+  url: z.url({ protocol: /^https?$/ }).describe("Home Assistant base URL; the token comes from HA_TOKEN or the haToken secret"),
   requestTimeoutSeconds: z.number().positive().max(120).default(10).describe("per-request timeout"),
   pollIntervalSeconds: z.number().positive().max(60).default(1).describe("state poll interval"),
   stateTimeoutSeconds: z.number().positive().max(600).default(30).describe("time for the relay to reach the asked state"),
 });
 
-function uniqueBy<T>(items: T[], key: (t: T) => string, field: string, ctx: z.RefinementCtx, pathOf: (i: number) => PropertyKey[]) {
+export const InventoryDefaults = z.strictObject({
+  chip: chip.optional().describe("chip of slots that name none"),
+  flash: FlashInput.optional().describe("flash settings of every slot"),
+  powerCycle: PowerCycleInput.optional().describe("power-cycle settings of every slot"),
+});
+
+export const InventoryBody = z.strictObject({
+  homeAssistant: HomeAssistant.optional().describe("Home Assistant for relay power-cycles"),
+  defaults: InventoryDefaults.optional().describe("settings merged under each slot"),
+  slots: z.array(SlotInput).describe("the slots"),
+});
+
+type SlotInput = z.output<typeof SlotInput>;
+export type SlotConfig = Omit<SlotInput, "chip" | "flash" | "powerCycle"> & {
+  chip: string;
+  flash: { baud: number; offset: string; timeoutSeconds: number };
+  powerCycle: { offSeconds: number; retries: number; cooldownSeconds: number };
+};
+export type HomeAssistantConfig = z.output<typeof HomeAssistant>;
+
+function uniqueBy(slots: SlotConfig[], key: (s: SlotConfig) => string, what: (s: SlotConfig) => string, field: PropertyKey[], ctx: z.RefinementCtx) {
   const seen = new Map<string, number>();
-  items.forEach((item, i) => {
-    const k = key(item);
+  slots.forEach((slot, i) => {
+    const k = key(slot);
     const first = seen.get(k);
     if (first !== undefined) {
-      ctx.addIssue({ code: "custom", path: pathOf(i), message: `duplicate ${field} ${JSON.stringify(k)} (also slots[${first}])` });
+      ctx.addIssue({ code: "custom", path: ["slots", i, ...field], message: `duplicate ${what(slot)} (also slots[${first}])` });
     } else seen.set(k, i);
   });
 }
 
-export const InventoryBody = z.strictObject({
-  homeAssistant: HomeAssistant.optional(),
-  defaults: z
-    .strictObject({
-      chip: z.string().optional(),
-      flash: FlashSettings.partial().optional(),
-      powerCycle: PowerCycleSettings.partial().optional(),
-    })
-    .optional()
-    .describe("defaults merged under each slot"),
-  slots: z.array(z.unknown()).describe("the slots (see Slot)"),
-});
-
-type InventoryInput = z.output<typeof InventoryBody>;
-
-/** Applies `defaults` beneath each slot, then validates slots and cross-slot uniqueness. */
-export function resolveInventory(inv: InventoryInput, ctx: z.RefinementCtx) {
-  const slots: z.output<typeof Slot>[] = [];
-  inv.slots.forEach((raw, i) => {
-    const merged =
-      raw && typeof raw === "object" && inv.defaults
-        ? {
-            ...(inv.defaults.chip !== undefined ? { chip: inv.defaults.chip } : {}),
-            ...(raw as Record<string, unknown>),
-            flash: { ...inv.defaults.flash, ...((raw as { flash?: object }).flash ?? {}) },
-            powerCycle: { ...inv.defaults.powerCycle, ...((raw as { powerCycle?: object }).powerCycle ?? {}) },
-          }
-        : raw;
-    const r = Slot.safeParse(merged, { reportInput: true });
-    if (!r.success) {
-      for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ["slots", i, ...issue.path] } as never);
-    } else slots.push(r.data);
-  });
-  if (slots.length === inv.slots.length) {
-    uniqueBy(slots, (s) => s.id, "id", ctx, (i) => ["slots", i, "id"]);
-    uniqueBy(slots, (s) => s.label, "label", ctx, (i) => ["slots", i, "label"]);
-    uniqueBy(slots, (s) => s.relay.entity, "relay entity", ctx, (i) => ["slots", i, "relay", "entity"]);
-    uniqueBy(slots, (s) => `${s.runner}\u0000${s.serialById}`, "serial path on one runner", ctx, (i) => ["slots", i, "serialById"]);
-  }
+/** Applies defaults beneath each slot, then checks the cross-slot uniqueness rules. */
+export function resolveInventory(inv: z.output<typeof InventoryBody>, ctx: z.RefinementCtx) {
+  const d = inv.defaults ?? {};
+  const slots: SlotConfig[] = inv.slots.map((s) => ({
+    ...s,
+    chip: s.chip ?? d.chip ?? BUILTIN_DEFAULTS.chip,
+    flash: { ...BUILTIN_DEFAULTS.flash, ...d.flash, ...s.flash },
+    powerCycle: { ...BUILTIN_DEFAULTS.powerCycle, ...d.powerCycle, ...s.powerCycle },
+  }));
+  const q = JSON.stringify;
+  uniqueBy(slots, (s) => s.id, (s) => `id ${q(s.id)}`, ["id"], ctx);
+  uniqueBy(slots, (s) => s.label, (s) => `label ${q(s.label)}`, ["label"], ctx);
+  uniqueBy(slots, (s) => s.relay.entity, (s) => `relay entity ${q(s.relay.entity)}`, ["relay", "entity"], ctx);
+  uniqueBy(slots, (s) => `${s.runner}\u0000${s.serialById}`, (s) => `serial path ${q(s.serialById)} on runner ${q(s.runner)}`, ["serialById"], ctx);
   return { homeAssistant: inv.homeAssistant, slots };
 }
 
 export const Inventory = InventoryBody.transform(resolveInventory);
-
-export type SlotConfig = z.output<typeof Slot>;
 export type InventoryConfig = z.output<typeof Inventory>;

@@ -1,6 +1,11 @@
 import { z } from "zod";
 
-/** ws2 job contract (GOAL-001): invocation and report schemas, and per-role timeout limits. */
+/**
+ * ws2 job contract (GOAL-001, brief §7): invocation and report schemas and the per-role
+ * timeout limits. `timeout_sec` is listed as required by the contract; hut also accepts an
+ * invocation without it and applies the role default (the only way a default can apply).
+ * A value over the role maximum is rejected (see `checkTimeout`).
+ */
 
 export const ROLE_TIMEOUTS = {
   infra: { defaultSec: 600, maxSec: 3600 },
@@ -10,34 +15,46 @@ export const ROLE_TIMEOUTS = {
 export const TargetRole = z.enum(["infra", "runner"]);
 export type TargetRole = z.infer<typeof TargetRole>;
 
-const lockKey = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be letters, digits, dot, dash or underscore");
+const safeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be letters, digits, dot, dash or underscore").max(128);
 const utc = z.iso.datetime({ offset: true });
 
-export const Invocation = z
-  .strictObject({
-    schema_version: z.literal("ws2.invocation.v1"),
-    job_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be letters, digits, dot, dash or underscore"),
-    target_role: TargetRole,
-    requested_by: z.string().min(1),
-    request_utc: utc,
-    command: z.array(z.string()).min(1),
-    timeout_sec: z.number().int().positive(),
-    lock_key: lockKey,
-    commit_sha: z.string().regex(/^[0-9a-f]{7,64}$/).optional(),
-    repo: z.string().optional(),
-    workdir: z.string().optional(),
-    expected_artifacts: z.array(z.string()).optional(),
-    notes: z.string().optional(),
-  })
-  .superRefine((inv, ctx) => {
-    const max = ROLE_TIMEOUTS[inv.target_role].maxSec;
-    if (inv.timeout_sec > max) {
-      ctx.addIssue({ code: "custom", path: ["timeout_sec"], message: `${inv.timeout_sec}s exceeds the ${inv.target_role} maximum of ${max}s` });
-    }
-  });
+/** The invocation's shape, without the role limit (so a rejection can still be reported). */
+export const InvocationShape = z.strictObject({
+  schema_version: z.literal("ws2.invocation.v1"),
+  job_id: safeName.describe("unique job id; names the cancel flag"),
+  target_role: TargetRole,
+  requested_by: z.string().min(1),
+  request_utc: utc,
+  command: z.array(z.string()).min(1).describe("one argv, executed without a shell"),
+  timeout_sec: z.number().int().positive().optional(),
+  lock_key: safeName.describe("one active job per (target_role, lock_key)"),
+  commit_sha: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a hex commit sha").optional(),
+  repo: z.string().optional(),
+  workdir: z.string().min(1).optional(),
+  expected_artifacts: z.array(z.string().min(1)).optional(),
+  notes: z.string().optional(),
+});
+export type InvocationShape = z.infer<typeof InvocationShape>;
+
+/** The effective timeout, or the reason the invocation is rejected. */
+export function checkTimeout(
+  inv: Pick<InvocationShape, "target_role" | "timeout_sec">,
+): { sec: number } | { error: string; maxSec: number } {
+  const limits = ROLE_TIMEOUTS[inv.target_role];
+  const sec = inv.timeout_sec ?? limits.defaultSec;
+  if (sec > limits.maxSec) return { error: `${sec}s exceeds the ${inv.target_role} maximum of ${limits.maxSec}s`, maxSec: limits.maxSec };
+  return { sec };
+}
+
+/** A valid invocation: shape plus role limit. */
+export const Invocation = InvocationShape.superRefine((inv, ctx) => {
+  const r = checkTimeout(inv);
+  if ("error" in r) ctx.addIssue({ code: "custom", path: ["timeout_sec"], message: r.error });
+});
 export type Invocation = z.infer<typeof Invocation>;
 
 export const ReportStatus = z.enum(["success", "failed", "timeout", "cancelled"]);
+export type ReportStatus = z.infer<typeof ReportStatus>;
 
 export const Report = z.strictObject({
   schema_version: z.literal("ws2.report.v1"),
@@ -48,7 +65,7 @@ export const Report = z.strictObject({
   end_utc: utc,
   duration_sec: z.number().nonnegative(),
   exit_code: z.number().int(),
-  lock_key: lockKey,
+  lock_key: safeName,
   human_summary: z.string(),
   executor: z.strictObject({ hostname: z.string(), user: z.string() }).optional(),
   commit_sha: z.string().optional(),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Ci } from "./sections/ci.ts";
-import { Console } from "./sections/console.ts";
+import { Console, type ConsoleConfig } from "./sections/console.ts";
 import { Gitlab } from "./sections/gitlab.ts";
 import { Governance } from "./sections/governance.ts";
 import { Hut } from "./sections/hut.ts";
@@ -25,6 +25,7 @@ export const StackConfigSchema = z
     governance: Governance,
   })
   .superRefine((cfg, ctx) => {
+    refineProductionConsole(cfg, ctx);
     if (!cfg.hut.enabled) return;
     const runners = new Set(cfg.lxd.enabled ? cfg.lxd.runners.map((r) => r.name) : []);
     cfg.hut.slots.forEach((slot, i) => {
@@ -39,3 +40,30 @@ export const StackConfigSchema = z
   });
 
 export type StackConfigData = z.output<typeof StackConfigSchema>;
+
+/**
+ * Production is hardened by config only: the components never branch on the environment name,
+ * so a production stack must carry the hardened values. Each violation names its key.
+ */
+function refineProductionConsole(
+  cfg: { environment: Environment; console: ConsoleConfig; governance: { minBackupDays: number } },
+  ctx: z.RefinementCtx,
+): void {
+  if (cfg.environment !== "production") return;
+  const min = cfg.governance.minBackupDays;
+  const need = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path: ["console", ...path], message });
+  const aws = cfg.console.aws;
+  if (aws.enabled) {
+    if (aws.db.backupRetentionDays < min) need(["aws", "db", "backupRetentionDays"], `must be at least ${min} (governance.minBackupDays) in production`);
+    if (!aws.db.multiAz) need(["aws", "db", "multiAz"], "must be true in production");
+    if (!aws.deletionProtection) need(["aws", "deletionProtection"], "must be true in production");
+    if (!aws.accessLogs) need(["aws", "accessLogs"], "must be true in production");
+    if (aws.natGateways !== "perAz") need(["aws", "natGateways"], 'must be "perAz" in production');
+  }
+  const gcp = cfg.console.gcp;
+  if (gcp.enabled) {
+    if (gcp.db.backupRetentionDays < min) need(["gcp", "db", "backupRetentionDays"], `must be at least ${min} (governance.minBackupDays) in production`);
+    if (gcp.db.availabilityType !== "REGIONAL") need(["gcp", "db", "availabilityType"], 'must be "REGIONAL" in production');
+    if (!gcp.deletionProtection) need(["gcp", "deletionProtection"], "must be true in production");
+  }
+}

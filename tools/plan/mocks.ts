@@ -35,6 +35,9 @@ const computed: Record<string, (name: string, inputs: Record<string, unknown>) =
   "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (n) => ({ name: `projects/123456789/locations/global/workloadIdentityPools/${n}` }),
   "gcp:serviceaccount/account:Account": (_n, i) => ({ email: `${String(i.accountId)}@proj.iam.gserviceaccount.com` }),
   "random:index/randomPassword:RandomPassword": () => ({ result: "offline-random-password" }),
+  // cloud (AwsConsole/GcpConsole): names/versions the providers compute.
+  "aws:s3/bucket:Bucket": (n, i) => ({ bucket: `${String(i.bucketPrefix ?? "")}${n}` }),
+  "gcp:secretmanager/secretVersion:SecretVersion": (_n, i) => ({ version: "1", name: `${String(i.secret)}/versions/1` }),
 };
 
 export function newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {

@@ -1,0 +1,111 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
+import { LabComponent, type LabComponentArgs } from "../component.ts";
+import { type FirmwareSpec, flashArgs, hutCommandLine, powerCycleArgs, slotInventory } from "./commands.ts";
+import type { RunnerConnection } from "./runner-connection.ts";
+
+/** One row of the stack's slot table. */
+export interface SlotRecord {
+  id: string;
+  label: string;
+  runner: string;
+  serialById: string;
+  relayEntity: string;
+  chip: string;
+}
+
+export interface HutSlotArgs extends LabComponentArgs {
+  slot: SlotConfig;
+  /** Where the slot's runner is reached; absent for `runner: local` (local.Command). */
+  connection?: RunnerConnection;
+  /** SSH private key for `connection` (made secret here in any case). */
+  privateKey?: pulumi.Input<string>;
+  homeAssistant?: HomeAssistantConfig;
+  /** Home Assistant token (secret); only the power-cycle command receives it. */
+  haToken?: pulumi.Input<string>;
+  /** Desired firmware; a change of sha256/commit (or of the board's serial/chip) re-flashes. */
+  firmware?: FirmwareSpec;
+  /** Changing it power-cycles the slot on the next `pulumi up`. */
+  powerCycleNonce?: string;
+  /** How the runner host invokes the CLI, e.g. `hut`. */
+  hutCommand: string;
+}
+
+/** Runs nothing on update: only trigger changes (replacements) run the action. */
+const NO_OP = "true";
+
+/**
+ * `labfleet:hut:HutSlot`: a slot's record for the stack output table, plus its hardware actions
+ * as `@pulumi/command` resources on the runner host — `flash` (triggered by firmware sha256 /
+ * commit, and by the board's serial path/chip) and `power-cycle` (triggered by
+ * `powerCycleNonce`). Both run the same `hut` CLI a CI job uses.
+ */
+export class HutSlot extends LabComponent {
+  readonly record: SlotRecord;
+  readonly flash?: command.local.Command | command.remote.Command;
+  readonly powerCycle?: command.local.Command | command.remote.Command;
+
+  constructor(name: string, args: HutSlotArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("hut", "HutSlot", name, args, opts);
+    const { slot } = args;
+    if (slot.runner !== "local" && !args.connection) {
+      throw new Error(`HutSlot ${name}: runner ${JSON.stringify(slot.runner)} needs a connection`);
+    }
+    this.record = {
+      id: slot.id,
+      label: slot.label,
+      runner: slot.runner,
+      serialById: slot.serialById,
+      relayEntity: slot.relay.entity,
+      chip: slot.chip,
+    };
+    const stdin = slotInventory(slot, args.homeAssistant);
+
+    if (args.firmware) {
+      this.flash = this.action("flash", {
+        create: hutCommandLine(args.hutCommand, flashArgs(slot, args.firmware)),
+        stdin,
+        triggers: [args.firmware.sha256, args.firmware.commitSha ?? "", slot.serialById, slot.chip],
+      }, args);
+    }
+    if (args.powerCycleNonce !== undefined) {
+      if (!args.homeAssistant || args.haToken === undefined) {
+        throw new Error(`HutSlot ${name}: powerCycleNonce needs homeAssistant and the haToken secret`);
+      }
+      this.powerCycle = this.action("power-cycle", {
+        create: hutCommandLine(args.hutCommand, powerCycleArgs(slot)),
+        stdin,
+        triggers: [args.powerCycleNonce],
+        environment: { HA_URL: args.homeAssistant.url, HA_TOKEN: pulumi.secret(args.haToken) },
+      }, args);
+    }
+    this.registerOutputs({
+      record: this.record,
+      flashResult: this.flash?.stdout,
+      powerCycleResult: this.powerCycle?.stdout,
+    });
+  }
+
+  private action(
+    suffix: string,
+    spec: { create: string; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>> },
+    args: HutSlotArgs,
+  ): command.local.Command | command.remote.Command {
+    const common = { create: spec.create, update: NO_OP, stdin: spec.stdin, triggers: spec.triggers, environment: spec.environment };
+    if (!args.connection) return new command.local.Command(this.childName(suffix), common, this.child());
+    return new command.remote.Command(
+      this.childName(suffix),
+      {
+        ...common,
+        connection: {
+          host: args.connection.host,
+          user: args.connection.user,
+          port: args.connection.port,
+          privateKey: args.privateKey === undefined ? undefined : pulumi.secret(args.privateKey),
+        },
+      },
+      this.child(),
+    );
+  }
+}

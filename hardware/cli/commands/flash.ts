@@ -1,0 +1,67 @@
+import { statSync } from "node:fs";
+import type { Command } from "commander";
+import { UsageError } from "../../errors.ts";
+import { type FlashResult, esptoolCommand, runEsptool, sha256File } from "../../flash.ts";
+import { serialPort } from "../../inventory.ts";
+import { slotLockPath, withLock } from "../../lock.ts";
+import { createProgress } from "../../progress.ts";
+import { sha256Hex, slotFrom } from "../options.ts";
+import { shutdownSignal } from "../shutdown.ts";
+
+interface FlashOptions {
+  inventory?: string;
+  slot: string;
+  firmware: string;
+  sha256?: string;
+  json?: boolean;
+}
+
+/** `hut flash --slot <id> --firmware <file> [--sha256 <hex>] [--json]`. */
+export function registerFlash(program: Command, setExit: (code: number) => void) {
+  program
+    .command("flash")
+    .description("write a firmware image to the slot's board with esptool (v5)")
+    .requiredOption("--slot <id>", "slot id (hut-NN)")
+    .requiredOption("--firmware <file>", "firmware image")
+    .option("--sha256 <hex>", "expected sha256 of the image; checked before the port is touched", sha256Hex)
+    .option("--json", "print the result as JSON")
+    .option("--inventory <file>", "inventory file (YAML/JSON, - for stdin); default $HUT_INVENTORY")
+    .action(async (opts: FlashOptions) => {
+      const { slot } = slotFrom(opts);
+      const st = statSync(opts.firmware, { throwIfNoEntry: false });
+      if (!st?.isFile()) throw new UsageError(`--firmware: ${opts.firmware} is not a readable file`);
+      const print = (r: FlashResult) => {
+        if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+        else process.stdout.write(`${r.slot}: ${r.status}: ${r.message}\n`);
+        setExit(r.status === "ok" ? 0 : 1);
+      };
+      // 1. The image is checked before anything touches the port (or even waits for the lock).
+      const sha256 = await sha256File(opts.firmware);
+      if (opts.sha256 && opts.sha256 !== sha256) {
+        return print({
+          slot: slot.id,
+          status: "sha_mismatch",
+          sha256,
+          exitCode: null,
+          verified: false,
+          message: `sha256 of ${opts.firmware} is ${sha256}, expected ${opts.sha256}; esptool not started`,
+        });
+      }
+      const port = serialPort(slot);
+      const esptool = esptoolCommand();
+      // 2. Holding the slot lock: esptool with --port <by-id path> and --chip from the slot.
+      const result = await withLock(slotLockPath(slot.id), { signal: shutdownSignal }, () =>
+        runEsptool({
+          slot,
+          port,
+          firmware: opts.firmware,
+          sha256,
+          esptool,
+          progress: createProgress(`${slot.id}: writing`),
+          log: (line) => process.stderr.write(`${line}\n`),
+          signal: shutdownSignal,
+        }),
+      );
+      print(result);
+    });
+}

@@ -1,0 +1,56 @@
+import type { Command } from "commander";
+import { LockTimeoutError } from "../../errors.ts";
+import { serialPort } from "../../inventory.ts";
+import { slotLockPath, withLock } from "../../lock.ts";
+import { monitor } from "../../serial.ts";
+import { intInRange, positiveNumber, regex, slotFrom } from "../options.ts";
+import { shutdownSignal } from "../shutdown.ts";
+
+interface MonitorOptions {
+  inventory?: string;
+  slot: string;
+  expect: RegExp;
+  timeout: number;
+  baud: number;
+  json?: boolean;
+}
+
+/**
+ * `hut monitor --slot <id> --expect <regex> [--timeout <s>] [--baud <n>] [--json]`: exit 0 on a
+ * match, 1 on timeout. Serial data is copied to stderr. The slot lock is part of the time
+ * budget: waiting for it longer than --timeout exits 75.
+ */
+export function registerMonitor(program: Command, setExit: (code: number) => void) {
+  program
+    .command("monitor")
+    .description("read the slot's serial port until a pattern appears")
+    .requiredOption("--slot <id>", "slot id (hut-NN)")
+    .requiredOption("--expect <regex>", "JavaScript regular expression to wait for", regex)
+    .option("--timeout <s>", "give up after this many seconds (exit 1)", positiveNumber, 30)
+    .option("--baud <n>", "serial baud rate", intInRange(50, 4_000_000), 115200)
+    .option("--json", 'print { "slot", "status", "match", "elapsedSec" }')
+    .option("--inventory <file>", "inventory file (YAML/JSON, - for stdin); default $HUT_INVENTORY")
+    .action(async (opts: MonitorOptions) => {
+      const { slot } = slotFrom(opts);
+      const port = serialPort(slot);
+      const started = Date.now();
+      const result = await withLock(slotLockPath(slot.id), { waitSeconds: opts.timeout, signal: shutdownSignal }, () =>
+        monitor({
+          port,
+          baud: opts.baud,
+          pattern: opts.expect,
+          timeoutMs: opts.timeout * 1000 - (Date.now() - started),
+          onData: (text) => process.stderr.write(text),
+          signal: shutdownSignal,
+        }),
+      ).catch((err) => {
+        if (err instanceof LockTimeoutError) throw new LockTimeoutError(err.lockPath, opts.timeout);
+        throw err;
+      });
+      const out = { slot: slot.id, status: result.status, match: result.match ?? null, elapsedSec: (Date.now() - started) / 1000 };
+      if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+      else if (result.status === "matched") process.stdout.write(`${slot.id}: matched ${JSON.stringify(result.match)} after ${out.elapsedSec.toFixed(1)}s\n`);
+      else process.stdout.write(`${slot.id}: ${result.status}: no match for /${opts.expect.source}/ within ${opts.timeout}s\n`);
+      setExit(result.status === "matched" ? 0 : 1);
+    });
+}

@@ -1,0 +1,68 @@
+import { Command, CommanderError } from "commander";
+import { AbortedError, EXIT, LockTimeoutError, UsageError, errorMessage } from "../errors.ts";
+import { HaError } from "../relay.ts";
+import { SerialError } from "../serial.ts";
+import { registerFlash } from "./commands/flash.ts";
+import { registerLock } from "./commands/lock.ts";
+import { registerMonitor } from "./commands/monitor.ts";
+import { registerPowerCycle } from "./commands/power-cycle.ts";
+import { registerRun } from "./commands/run.ts";
+import { registerSlots } from "./commands/slots.ts";
+import { installSignalHandlers, interruptedStatus } from "./shutdown.ts";
+
+/**
+ * The `hut` CLI (brief §6). Exit codes: 0 ok · 1 operation failed · 2 bad flag, inventory or
+ * invocation (the flag/key is named) · 75 lock not acquired within --wait · 128+n on signal n.
+ */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command("hut")
+    .description("hardware-under-test slots: locks, relay power-cycles, flashing, serial monitor, ws2 jobs")
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  registerLock(program, setExit);
+  registerPowerCycle(program, setExit);
+  registerFlash(program, setExit);
+  registerMonitor(program, setExit);
+  registerRun(program, setExit);
+  registerSlots(program, setExit);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(str) });
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv) and resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  installSignalHandlers();
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help/version exit 0; every parse error (unknown/missing flag, bad value) is a usage error.
+      return err.exitCode === 0 ? 0 : EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`hut: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof LockTimeoutError) {
+      process.stderr.write(`hut: ${err.message}\n`);
+      return EXIT.lockTimeout;
+    }
+    if (err instanceof AbortedError || (err as Error)?.name === "AbortError") {
+      process.stderr.write("hut: interrupted\n");
+      return interruptedStatus();
+    }
+    if (err instanceof HaError || err instanceof SerialError) {
+      process.stderr.write(`hut: ${err.message}\n`);
+      return EXIT.failed;
+    }
+    process.stderr.write(`hut: ${errorMessage(err)}\n`);
+    if (process.env.HUT_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,56 @@
+import { InvalidArgumentError } from "commander";
+import { UsageError } from "../errors.ts";
+import { findSlot, loadInventory } from "../inventory.ts";
+import type { InventoryConfig, SlotConfig } from "../schema/inventory.ts";
+
+/** Argument parsers for commander: a bad value makes commander name the flag, exit 2. */
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a non-negative number");
+  return n;
+}
+
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+
+export function intInRange(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export function sha256Hex(value: string): string {
+  if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError("must be 64 hex digits");
+  return value.toLowerCase();
+}
+
+export function regex(value: string): RegExp {
+  try {
+    return new RegExp(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`not a valid regular expression (${(err as Error).message})`);
+  }
+}
+
+export interface SlotOptions {
+  inventory?: string;
+  slot: string;
+}
+
+/** Loads the inventory and the `--slot` (UsageError naming the key or flag otherwise). */
+export function slotFrom(opts: SlotOptions): { inventory: InventoryConfig; slot: SlotConfig } {
+  const inventory = loadInventory(opts.inventory);
+  return { inventory, slot: findSlot(inventory, opts.slot) };
+}
+
+export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const v = env[name];
+  if (!v) throw new UsageError(`${name}: required in the environment`);
+  return v;
+}

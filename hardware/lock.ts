@@ -1,0 +1,164 @@
+import { spawn } from "node:child_process";
+import { closeSync, constants, mkdirSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { AbortedError, LockTimeoutError } from "./errors.ts";
+
+/**
+ * Exclusive locks with flock(2) semantics, held by this process.
+ *
+ * hut opens the lock file itself (libuv opens every fd O_CLOEXEC, so no child ever inherits it)
+ * and hands that open file description to `flock(1)` (util-linux) as fd 3: `flock -x 3` locks the
+ * shared description and exits, leaving the lock held by hut's fd. The kernel releases it when
+ * hut closes the fd or dies — SIGKILL included. Waiting happens inside `flock -w`, in the
+ * kernel's queue, so contenders do not poll; `setpriv --pdeathsig KILL` ends a waiting flock
+ * together with hut.
+ *
+ * Re-entrancy: `hut lock` exports HUT_HELD_LOCKS="<pid>:<path>,…" to its command, so a nested
+ * `hut flash` for the same slot does not deadlock. An entry only counts when <pid> is an
+ * ancestor of the current process (checked in /proc), so a leftover variable cannot bypass a lock.
+ */
+
+export const HELD_ENV = "HUT_HELD_LOCKS";
+
+export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HUT_LOCK_DIR || "/var/lock";
+}
+
+/** `${HUT_LOCK_DIR:-/var/lock}/hut-<id>.lock` (brief §6; the id already reads `hut-NN`). */
+export function slotLockPath(slotId: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(lockDir(env), `hut-${slotId}.lock`);
+}
+
+/** `${HUT_LOCK_DIR:-/var/lock}/labfleet-<target_role>-<lock_key>.lock` (brief §7). */
+export function jobLockPath(role: string, lockKey: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(lockDir(env), `labfleet-${role}-${lockKey}.lock`);
+}
+
+export interface HeldLock {
+  readonly path: string;
+  /** True when an ancestor `hut lock` holds it and this process only borrows it. */
+  readonly reentrant: boolean;
+  release(): void;
+}
+
+export interface AcquireOptions {
+  /** Seconds to wait; undefined waits forever, 0 tries once. */
+  waitSeconds?: number;
+  signal?: AbortSignal;
+}
+
+function ancestors(): Set<number> {
+  const out = new Set<number>();
+  let pid = process.pid;
+  for (let i = 0; i < 64 && pid > 1; i++) {
+    out.add(pid);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the parenthesised comm: state ppid …
+      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      pid = Number(rest[1]);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Lock paths held for us by an ancestor `hut lock`. */
+export function inheritedLocks(env: NodeJS.ProcessEnv = process.env): Set<string> {
+  const raw = env[HELD_ENV];
+  const out = new Set<string>();
+  if (!raw) return out;
+  const mine = ancestors();
+  for (const entry of raw.split(",")) {
+    const i = entry.indexOf(":");
+    if (i <= 0) continue;
+    const pid = Number(entry.slice(0, i));
+    if (Number.isInteger(pid) && mine.has(pid)) out.add(canonical(entry.slice(i + 1)));
+  }
+  return out;
+}
+
+/** The HUT_HELD_LOCKS value to pass to a command run while holding `lock`. */
+export function heldLocksEnv(lock: HeldLock, env: NodeJS.ProcessEnv = process.env): string {
+  const entry = `${process.pid}:${canonical(lock.path)}`;
+  return env[HELD_ENV] ? `${env[HELD_ENV]},${entry}` : entry;
+}
+
+function openLockFile(path: string): number {
+  mkdirSync(dirname(path), { recursive: true });
+  // O_RDONLY is enough for flock(2); opening without O_CREAT first keeps working in sticky
+  // world-writable dirs (fs.protected_regular) when another user created the file.
+  try {
+    return openSync(path, constants.O_RDONLY | constants.O_NOCTTY);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  return openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_NOCTTY, 0o644);
+}
+
+const LOCK_CONFLICT = 75;
+
+/** Acquires the exclusive lock at `path` (see the module comment). */
+export async function acquireLock(path: string, opts: AcquireOptions = {}): Promise<HeldLock> {
+  if (inheritedLocks().has(canonical(path))) {
+    return { path, reentrant: true, release() {} };
+  }
+  if (opts.signal?.aborted) throw new AbortedError(String(opts.signal.reason ?? "aborted"));
+  const fd = openLockFile(path);
+  const args = ["-x", "-E", String(LOCK_CONFLICT)];
+  if (opts.waitSeconds === 0) args.push("-n");
+  else if (opts.waitSeconds !== undefined) args.push("-w", String(opts.waitSeconds));
+  args.push("3");
+  let closed = false;
+  const close = () => {
+    if (!closed) {
+      closed = true;
+      closeSync(fd);
+    }
+  };
+  try {
+    const status = await new Promise<number>((resolveStatus, reject) => {
+      // setpriv --pdeathsig: a waiting flock dies with hut instead of queueing on as an orphan.
+      const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", "flock", ...args], {
+        stdio: ["ignore", "ignore", "pipe", fd],
+      });
+      let stderr = "";
+      child.stderr?.on("data", (d) => {
+        stderr += d;
+      });
+      const onAbort = () => child.kill("SIGKILL");
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      child.once("error", (err) => reject(new Error(`cannot run setpriv/flock (util-linux): ${err.message}`)));
+      child.once("close", (code, sig) => {
+        opts.signal?.removeEventListener("abort", onAbort);
+        if (opts.signal?.aborted) reject(new AbortedError(String(opts.signal.reason ?? "aborted")));
+        else if (code === 0 || code === LOCK_CONFLICT) resolveStatus(code);
+        else reject(new Error(`flock ${path} failed (${code ?? sig}): ${stderr.trim()}`));
+      });
+    });
+    if (status === LOCK_CONFLICT) throw new LockTimeoutError(path, opts.waitSeconds ?? 0);
+  } catch (err) {
+    close();
+    throw err;
+  }
+  return { path, reentrant: false, release: close };
+}
+
+/** Runs `fn` holding the lock at `path`; always releases. */
+export async function withLock<T>(path: string, opts: AcquireOptions, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+  const lock = await acquireLock(path, opts);
+  try {
+    return await fn(lock);
+  } finally {
+    lock.release();
+  }
+}

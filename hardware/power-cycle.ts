@@ -1,0 +1,105 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { HaError, type HomeAssistantClient } from "./relay.ts";
+
+/**
+ * Power-cycles a slot's relay. One attempt is exactly:
+ *   GET state (entity must exist and not be `unavailable`) → POST turn_off → GET state until
+ *   `off` → wait offSeconds → POST turn_on → GET state until `on`.
+ * A failed attempt is retried after cooldownSeconds, up to `retries` extra attempts; 401/403/404
+ * are not retried. The final status is `ok`, or the kind of the last error (`ha_error`/`timeout`).
+ * Interrupted (SIGINT/SIGTERM) after turn_off, it sends one best-effort turn_on before exiting.
+ */
+
+export interface PowerCycleSettings {
+  offSeconds: number;
+  retries: number;
+  cooldownSeconds: number;
+}
+
+export interface PollSettings {
+  pollIntervalMs: number;
+  stateTimeoutMs: number;
+}
+
+export interface PowerCycleResult {
+  slot: string;
+  status: "ok" | "timeout" | "ha_error";
+  attempts: number;
+  message: string;
+}
+
+export interface PowerCycleOptions {
+  slot: string;
+  entity: string;
+  client: HomeAssistantClient;
+  settings: PowerCycleSettings;
+  poll: PollSettings;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+async function waitForState(o: PowerCycleOptions, want: "on" | "off"): Promise<void> {
+  const deadline = Date.now() + o.poll.stateTimeoutMs;
+  let last = "";
+  for (;;) {
+    last = (await o.client.getState(o.entity)).state;
+    if (last === want) return;
+    if (Date.now() + o.poll.pollIntervalMs > deadline) {
+      throw new HaError("timeout", `${o.entity} did not turn ${want} within ${o.poll.stateTimeoutMs / 1000}s (state: ${last})`, true);
+    }
+    await sleep(o.poll.pollIntervalMs, undefined, { signal: o.signal });
+  }
+}
+
+async function attempt(o: PowerCycleOptions, progress: { switchedOff: boolean }): Promise<void> {
+  const { state } = await o.client.getState(o.entity);
+  if (state === "unavailable") throw new HaError("ha_error", `${o.entity} is unavailable in Home Assistant`, true);
+  progress.switchedOff = true;
+  await o.client.callService("switch", "turn_off", o.entity);
+  await waitForState(o, "off");
+  o.log?.(`${o.slot}: ${o.entity} off, waiting ${o.settings.offSeconds}s`);
+  await sleep(o.settings.offSeconds * 1000, undefined, { signal: o.signal });
+  await o.client.callService("switch", "turn_on", o.entity);
+  progress.switchedOff = false;
+  await waitForState(o, "on");
+}
+
+/** Interrupted with the relay (possibly) off: one best-effort turn_on so no board stays dark. */
+async function restorePower(o: PowerCycleOptions) {
+  try {
+    await o.client.callService("switch", "turn_on", o.entity, { ignoreShutdown: true });
+    o.log?.(`${o.slot}: interrupted; ${o.entity} switched back on`);
+  } catch (err) {
+    o.log?.(`${o.slot}: interrupted; could not switch ${o.entity} back on: ${(err as Error).message}`);
+  }
+}
+
+export async function powerCycle(o: PowerCycleOptions): Promise<PowerCycleResult> {
+  const max = o.settings.retries + 1;
+  let attempts = 0;
+  let last: HaError | undefined;
+  while (attempts < max) {
+    attempts++;
+    const progress = { switchedOff: false };
+    try {
+      await attempt(o, progress);
+      return { slot: o.slot, status: "ok", attempts, message: `${o.entity} was off for ${o.settings.offSeconds}s and is on again` };
+    } catch (err) {
+      if (o.signal?.aborted) {
+        if (progress.switchedOff) await restorePower(o);
+        throw err;
+      }
+      last = err instanceof HaError ? err : new HaError("ha_error", String((err as Error).message ?? err), false);
+      o.log?.(`${o.slot}: attempt ${attempts}/${max} failed: ${last.message}`);
+      if (!last.retryable || attempts >= max) break;
+      await sleep(o.settings.cooldownSeconds * 1000, undefined, { signal: o.signal });
+    }
+  }
+  const err = last as HaError;
+  return {
+    slot: o.slot,
+    status: err.kind,
+    attempts,
+    message: `${err.message}${err.retryable ? "" : " (not retried)"}`,
+  };
+}

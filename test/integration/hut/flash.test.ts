@@ -1,0 +1,132 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAKE_ESPTOOL, type TempDir, baseEnv, runHut, slotEntry, tempDir } from "./helpers/cli.ts";
+import { type PtyPair, ptyPair } from "./helpers/serial.ts";
+
+/** `hut flash` with the fake esptool (records argv, prints v5 output, can fail). */
+
+let tmp: TempDir;
+let byId: string;
+let inv: string;
+let fw: string;
+let sha: string;
+let pty: PtyPair;
+let n = 0;
+
+beforeAll(async () => {
+  tmp = tempDir("hut-flash-");
+  byId = join(tmp.path, "by-id");
+  inv = tmp.file("inv.yaml", {
+    defaults: { flash: { baud: 921600 } },
+    slots: [
+      { ...slotEntry(1), chip: "esp32s3", flash: { offset: "0x10000" } },
+      { ...slotEntry(2), flash: { timeoutSeconds: 1 } },
+    ],
+  });
+  const content = Buffer.alloc(64 * 1024, 7);
+  fw = tmp.file("lab-node.bin", content.toString("latin1"));
+  sha = createHash("sha256").update(readFileSync(fw)).digest("hex");
+  pty = await ptyPair(byId, slotEntry(1).serialById.split("/").pop()!);
+  // slot 2's "port": a plain file is enough for the fake esptool's existence check
+  tmp.file(`by-id/${slotEntry(2).serialById.split("/").pop()}`, "");
+});
+afterAll(async () => {
+  await pty?.close();
+  tmp.cleanup();
+});
+
+function env(extra: Record<string, string> = {}) {
+  const log = join(tmp.path, `argv-${++n}.log`);
+  return {
+    log,
+    env: baseEnv({ HUT_LOCK_DIR: join(tmp.path, "locks"), HUT_INVENTORY: inv, HUT_SERIAL_BY_ID_DIR: byId, HUT_ESPTOOL: FAKE_ESPTOOL, FAKE_ESPTOOL_LOG: log, ...extra }),
+  };
+}
+
+/** The argv of each esptool run, from the fake's log. */
+function runs(log: string): string[][] {
+  if (!existsSync(log)) return [];
+  return readFileSync(log, "utf8")
+    .split("--end--\n")
+    .filter((s) => s !== "")
+    .map((s) => s.trimEnd().split("\n"));
+}
+
+describe("hut flash", () => {
+  it("verifies the sha256, then runs esptool v5 write-flash on the by-id port with the slot's chip", async () => {
+    const e = env();
+    const r = await runHut(["flash", "--slot", "hut-01", "--firmware", fw, "--sha256", sha.toUpperCase(), "--json"], e.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      slot: "hut-01",
+      status: "ok",
+      sha256: sha,
+      exitCode: 0,
+      verified: true,
+      message: expect.stringContaining(pty.port),
+    });
+    const port = join(byId, slotEntry(1).serialById.split("/").pop()!);
+    expect(runs(e.log)).toEqual([["--chip", "esp32s3", "--port", port, "--baud", "921600", "write-flash", "0x10000", fw]]);
+    // the by-id link, never the resolved /dev/pts/N behind it
+    expect(realpathSync(port)).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(runs(e.log)[0]).not.toContain(realpathSync(port));
+    // not a TTY: plain progress lines, esptool's other output passed through
+    for (const p of [0, 20, 40, 60, 80, 100]) expect(r.stderr).toContain(`hut-01: writing ${p}%`);
+    expect(r.stderr).toContain("Hash of data verified.");
+    expect(r.stderr).not.toContain("Writing at 0x");
+  });
+
+  it("never starts esptool on a sha256 mismatch", async () => {
+    const e = env();
+    const wrong = "0".repeat(64);
+    const r = await runHut(["flash", "--slot", "hut-01", "--firmware", fw, "--sha256", wrong, "--json"], e.env);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: "sha_mismatch", sha256: sha, exitCode: null, verified: false });
+    expect(runs(e.log)).toEqual([]);
+  });
+
+  it("fails when esptool fails, and when it exits 0 without verifying the hash", async () => {
+    const failing = env({ FAKE_ESPTOOL_MODE: "fail" });
+    const r1 = await runHut(["flash", "--slot", "hut-01", "--firmware", fw, "--json"], failing.env);
+    expect(r1.code).toBe(1);
+    expect(JSON.parse(r1.stdout)).toMatchObject({ status: "failed", exitCode: 2, verified: false, message: expect.stringContaining("Packet content transfer stopped") });
+    expect(runs(failing.log)).toHaveLength(1);
+
+    const noverify = env({ FAKE_ESPTOOL_MODE: "noverify" });
+    const r2 = await runHut(["flash", "--slot", "hut-01", "--firmware", fw, "--json"], noverify.env);
+    expect(r2.code).toBe(1);
+    expect(JSON.parse(r2.stdout)).toMatchObject({ status: "failed", exitCode: 0, verified: false, message: expect.stringContaining("Hash of data verified.") });
+  });
+
+  it("kills esptool after the slot's flash.timeoutSeconds", async () => {
+    const e = env({ FAKE_ESPTOOL_MODE: "hang", FAKE_ESPTOOL_DURATION_MS: "50" });
+    const r = await runHut(["flash", "--slot", "hut-02", "--firmware", fw, "--json"], e.env);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ slot: "hut-02", status: "timeout" });
+    expect(r.ms).toBeLessThan(10_000);
+    expect(runs(e.log)[0]).toEqual(["--chip", "esp32", "--port", join(byId, slotEntry(2).serialById.split("/").pop()!), "--baud", "921600", "write-flash", "0x0", fw]);
+  });
+
+  it("splits HUT_ESPTOOL into a command and its leading arguments", async () => {
+    const e = env({ HUT_ESPTOOL: `sh ${FAKE_ESPTOOL}` });
+    const r = await runHut(["flash", "--slot", "hut-01", "--firmware", fw], e.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^hut-01: ok: flashed /);
+  });
+
+  it("exits 2 naming --sha256 / --firmware on bad input, without touching esptool", async () => {
+    const e = env();
+    const badSha = await runHut(["flash", "--slot", "hut-01", "--firmware", fw, "--sha256", "abc"], e.env);
+    expect(badSha.code).toBe(2);
+    expect(badSha.stderr).toContain("--sha256");
+    const noFile = await runHut(["flash", "--slot", "hut-01", "--firmware", join(tmp.path, "missing.bin")], e.env);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain("--firmware");
+    const noFlag = await runHut(["flash", "--slot", "hut-01"], e.env);
+    expect(noFlag.code).toBe(2);
+    expect(noFlag.stderr).toContain("--firmware");
+    expect(runs(e.log)).toEqual([]);
+  });
+});

@@ -1,0 +1,209 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { HutSlot } from "../../../components/hut/hut-slot.ts";
+import type { SlotConfig } from "../../../hardware/schema/inventory.ts";
+import { Inventory } from "../../../hardware/schema/inventory.ts";
+import { parseStackConfig } from "../../../stacks/config/index.ts";
+import { program } from "../../../stacks/program.ts";
+
+/** Mock-runtime tests: the command resources' connection, triggers and secret environment. */
+
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+const registered: Registered[] = [];
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: (args) => args.inputs,
+    },
+    "labfleet",
+    "staging",
+  );
+});
+
+/** Paths (a.b[0]) of secret values in mock inputs, and the inputs with secrets unwrapped. */
+function inspect(value: unknown, path = ""): { plain: unknown; secrets: string[] } {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    if (o[SIG_KEY] === SECRET_SIG) {
+      const inner = inspect(o.value, path);
+      return { plain: inner.plain, secrets: [path, ...inner.secrets] };
+    }
+    const plain: Record<string, unknown> = {};
+    const secrets: string[] = [];
+    for (const [k, v] of Object.entries(o)) {
+      const r = inspect(v, path ? `${path}.${k}` : k);
+      plain[k] = r.plain;
+      secrets.push(...r.secrets);
+    }
+    return { plain, secrets };
+  }
+  if (Array.isArray(value)) {
+    const secrets: string[] = [];
+    const plain = value.map((v, i) => {
+      const r = inspect(v, `${path}[${i}]`);
+      secrets.push(...r.secrets);
+      return r.plain;
+    });
+    return { plain, secrets };
+  }
+  return { plain: value, secrets: [] };
+}
+
+function settle(...resources: (pulumi.Resource | undefined)[]) {
+  return Promise.all(resources.filter(Boolean).map((r) => new Promise((res) => (r as pulumi.Resource).urn.apply(res))));
+}
+
+function find(name: string) {
+  const r = registered.find((x) => x.name === name);
+  if (!r) throw new Error(`${name} not registered (have ${registered.map((x) => x.name).join(", ")})`);
+  const { plain, secrets } = inspect(r.inputs);
+  return { type: r.type, inputs: plain as Record<string, unknown>, secrets };
+}
+
+function slot(id: string, runner: string, extra: Record<string, unknown> = {}): SlotConfig {
+  const inv = Inventory.parse({
+    slots: [{ id, label: `esp32-${id}`, runner, serialById: `/dev/serial/by-id/usb-${id}`, relay: { entity: `switch.${id.replace("-", "_")}_power` }, ...extra }],
+  });
+  return inv.slots[0]!;
+}
+
+const tags = { environment: "staging", stack: "staging" };
+const FW = { path: "/srv/firmware/lab node.bin", sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", commitSha: "3f2c1a9" };
+const HA = { url: "https://ha.example.org", requestTimeoutSeconds: 10, pollIntervalSeconds: 1, stateTimeoutSeconds: 30 };
+const TOKEN = "ha-token-value-1234567890";
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nkeymaterial\n-----END OPENSSH PRIVATE KEY-----";
+
+describe("HutSlot on a remote runner", () => {
+  it("declares remote.Command resources with the runner connection, a secret key and secret HA environment", async () => {
+    const s = new HutSlot("hut-11", {
+      slot: slot("hut-11", "runner-a", { chip: "esp32s3" }),
+      connection: { host: pulumi.output("10.88.0.10"), user: "runner" },
+      privateKey: pulumi.output(KEY),
+      homeAssistant: HA,
+      haToken: pulumi.output(TOKEN),
+      firmware: FW,
+      powerCycleNonce: "2024-06-01",
+      hutCommand: "hut",
+      tags,
+    });
+    await settle(s, s.flash, s.powerCycle);
+
+    const flash = find("hut-11-flash");
+    expect(flash.type).toBe("command:remote:Command");
+    expect(flash.inputs.connection).toMatchObject({ host: "10.88.0.10", user: "runner", privateKey: KEY });
+    // A secret nested in an input object makes the whole top-level input secret.
+    expect(flash.secrets).toEqual(["connection"]);
+    expect(flash.inputs.triggers).toEqual([FW.sha256, FW.commitSha, "/dev/serial/by-id/usb-hut-11", "esp32s3"]);
+    expect(flash.inputs.create).toBe(
+      `hut flash --inventory - --slot hut-11 --firmware '/srv/firmware/lab node.bin' --sha256 ${FW.sha256} --json`,
+    );
+    expect(flash.inputs.update).toBe("true");
+    expect(flash.inputs.environment).toBeUndefined();
+    const stdin = JSON.parse(String(flash.inputs.stdin));
+    expect(stdin.slots[0]).toMatchObject({ id: "hut-11", chip: "esp32s3", serialById: "/dev/serial/by-id/usb-hut-11" });
+    expect(Inventory.safeParse(stdin).success).toBe(true);
+
+    const pc = find("hut-11-power-cycle");
+    expect(pc.type).toBe("command:remote:Command");
+    expect(pc.inputs.create).toBe("hut power-cycle --inventory - --slot hut-11 --json");
+    expect(pc.inputs.triggers).toEqual(["2024-06-01"]);
+    expect(pc.inputs.environment).toEqual({ HA_URL: HA.url, HA_TOKEN: TOKEN });
+    expect(pc.secrets.sort()).toEqual(["connection", "environment"]);
+    for (const r of [flash, pc]) {
+      expect(String(r.inputs.create)).not.toContain(TOKEN);
+      expect(String(r.inputs.stdin)).not.toContain(TOKEN);
+    }
+    expect(s.record).toEqual({
+      id: "hut-11",
+      label: "esp32-hut-11",
+      runner: "runner-a",
+      serialById: "/dev/serial/by-id/usb-hut-11",
+      relayEntity: "switch.hut_11_power",
+      chip: "esp32s3",
+    });
+  });
+
+  it("refuses a remote slot without a connection", () => {
+    expect(() => new HutSlot("hut-12", { slot: slot("hut-12", "runner-a"), hutCommand: "hut", tags })).toThrow(/needs a connection/);
+  });
+});
+
+describe("HutSlot on the local runner", () => {
+  it("uses local.Command, no connection, and declares no action without firmware or nonce", async () => {
+    const bare = new HutSlot("hut-21", { slot: slot("hut-21", "local"), hutCommand: "hut", tags });
+    const s = new HutSlot("hut-22", {
+      slot: slot("hut-22", "local"),
+      firmware: { path: "/tmp/fw.bin", sha256: FW.sha256 },
+      homeAssistant: HA,
+      haToken: TOKEN,
+      powerCycleNonce: "n1",
+      hutCommand: "node hardware/bin/hut.js",
+      tags,
+    });
+    await settle(bare, s, s.flash, s.powerCycle);
+    expect(bare.flash).toBeUndefined();
+    expect(bare.powerCycle).toBeUndefined();
+    expect(registered.some((r) => r.name.startsWith("hut-21-"))).toBe(false);
+
+    const flash = find("hut-22-flash");
+    expect(flash.type).toBe("command:local:Command");
+    expect(flash.inputs.connection).toBeUndefined();
+    expect(flash.inputs.triggers).toEqual([FW.sha256, "", "/dev/serial/by-id/usb-hut-22", "esp32"]);
+    expect(flash.inputs.create).toMatch(/^node hardware\/bin\/hut\.js flash --inventory - --slot hut-22 /);
+    const pc = find("hut-22-power-cycle");
+    expect(pc.type).toBe("command:local:Command");
+    expect(pc.secrets).toEqual(["environment"]);
+    expect(flash.secrets).toEqual([]);
+    expect(String(pc.inputs.create)).not.toContain(TOKEN);
+  });
+});
+
+describe("stack program wiring", () => {
+  it("creates one HutSlot per slot, connects remote slots through lxd.runners and keeps the slot table", async () => {
+    const data = parseStackConfig(
+      {
+        values: {
+          lxd: JSON.stringify({ runners: [{ name: "runner-staging-01", sshUser: "ci" }] }),
+          hut: JSON.stringify({
+            homeAssistant: { url: "https://ha.example.org" },
+            firmware: FW,
+            powerCycleNonce: "x1",
+            slots: [
+              { id: "hut-31", label: "esp32-hut-31", runner: "runner-staging-01", serialById: "/dev/serial/by-id/a", relay: { entity: "switch.a" } },
+              { id: "hut-32", label: "esp32-hut-32", runner: "local", serialById: "/dev/serial/by-id/b", relay: { entity: "switch.b" } },
+            ],
+          }),
+          haToken: "x",
+          runnerSshKey: "x",
+        },
+        secretKeys: new Set(["haToken", "runnerSshKey"]),
+      },
+      "staging",
+    );
+    const out = await program({
+      ...data,
+      stack: "staging",
+      project: "labfleet",
+      secrets: { haToken: pulumi.secret(TOKEN), runnerSshKey: pulumi.secret(KEY) },
+    });
+    expect(out.slots.map((s) => s.id)).toEqual(["hut-31", "hut-32"]);
+    await new Promise((r) => setTimeout(r, 200));
+    const remote = find("hut-31-power-cycle");
+    expect(remote.type).toBe("command:remote:Command");
+    expect(remote.inputs.connection).toMatchObject({ host: "runner-staging-01", user: "ci", privateKey: KEY });
+    expect(remote.secrets.sort()).toEqual(["connection", "environment"]);
+    expect(find("hut-32-flash").type).toBe("command:local:Command");
+    expect(registered.find((r) => r.name === "hut-31")?.type).toBe("labfleet:hut:HutSlot");
+  });
+});
