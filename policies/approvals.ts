@@ -64,6 +64,11 @@ export function uncoveredSecretPaths(r: PlanResource): SecretCoverageProblem[] {
     .map((path) => ({ urn: r.urn, path }));
 }
 
+/** Does any approval rule gate this resource? */
+export function isGated(r: PlanResource): boolean {
+  return APPROVAL_RULES.some((rule) => APPROVAL_GATES.get(rule)?.(r.type, r.inputs));
+}
+
 /** Resources each approval rule gates, with their fingerprints, sorted by URN. */
 export function computeApprovals(resources: PlanResource[]): Record<(typeof APPROVAL_RULES)[number], Approval[]> {
   const out = Object.fromEntries(APPROVAL_RULES.map((n) => [n, [] as Approval[]])) as Record<(typeof APPROVAL_RULES)[number], Approval[]>;

@@ -30,6 +30,8 @@ const SECRET_TYPES = new Set([
 const IAM_EXTRA_TYPES = new Set([
   "aws:secretsmanager/secretPolicy:SecretPolicy",
   "aws:kms/keyPolicy:KeyPolicy",
+  "aws:s3/bucketPolicy:BucketPolicy",
+  "aws:ecr/repositoryPolicy:RepositoryPolicy",
   "gcp:serviceaccount/account:Account",
   "gcp:projects/iAMCustomRole:IAMCustomRole",
   "gcp:organizations/iAMCustomRole:IAMCustomRole",

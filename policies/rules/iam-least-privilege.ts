@@ -30,23 +30,21 @@ const config = ruleConfig(
     resourceWildcardActions: z
       .array(z.string())
       .default([
-        "ecr:GetAuthorizationToken",
+        "*:Describe*",
+        "*:List*",
         "sts:GetCallerIdentity",
+        "ecr:GetAuthorizationToken",
         "cloudwatch:PutMetricData",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
-        "logs:DescribeLogGroups",
-        "ec2:Describe*",
-        "elasticloadbalancing:Describe*",
-        "ecs:DescribeTaskDefinition",
         "ecs:RegisterTaskDefinition",
         "ecs:DeregisterTaskDefinition",
-        "ecs:ListTaskDefinitions",
-        "ssm:DescribeParameters",
-        "secretsmanager:ListSecrets",
-        "kms:ListAliases",
       ])
-      .describe("actions that only support Resource \"*\" and may use it (globs allowed)"),
+      .describe("actions that AWS does not scope to resources and may use Resource \"*\" (globs allowed)"),
+    neverOnAllResources: z
+      .array(z.string())
+      .default(["s3:ListBucket", "s3:ListBucketVersions", "s3:ListMultipartUploadParts", "lambda:ListFunctions", "ec2:DescribeInstanceAttribute"])
+      .describe("actions that expose data when allowed on every resource, even if they match resourceWildcardActions"),
     forbiddenGcpRoles: z.array(z.string()).default([]).describe("extra GCP roles to forbid besides owner/editor/*admin"),
     publicMemberRoles: z
       .array(z.string())
@@ -92,7 +90,9 @@ function checkDocument(doc: unknown, where: string, args: ResourceValidationArgs
     if (st.notActions.length > 0) report(hint(`${label} allows everything except ${show(st.notActions)} (NotAction)`, FIX_ACTIONS));
     if (st.notResources.length > 0) report(hint(`${label} allows all resources except ${show(st.notResources)} (NotResource)`, FIX_RESOURCES));
     if (st.resources.includes("*")) {
-      const onlyStar = st.actions.length > 0 && st.actions.every((a) => cfg.resourceWildcardActions.some((p) => glob(p, a)));
+      const onlyStar =
+        st.actions.length > 0 &&
+        st.actions.every((a) => cfg.resourceWildcardActions.some((p) => glob(p, a)) && !cfg.neverOnAllResources.some((p) => glob(p, a)));
       if (!onlyStar) report(hint(`${label} allows Resource "*" for ${show(st.actions)}`, FIX_RESOURCES));
     }
   }

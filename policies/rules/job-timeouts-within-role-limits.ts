@@ -13,7 +13,7 @@ import { walk } from "../lib/walk.ts";
 /**
  * Job time limits stay within the ws2 role maxima (ROLE_TIMEOUTS: infra 3600 s, runner 14400 s):
  * embedded ws2 invocations (validated with the ws2 schema), `--timeout`/`--wait` flags of hut
- * commands, `customTimeouts` of command resources, runner/job timeout fields of labfleet dynamic
+ * commands and coreutils `timeout <duration>` wrappers, `customTimeouts` of command resources, runner/job timeout fields of labfleet dynamic
  * resources (`maximumTimeout`, `timeoutSeconds`, …) and `timeout:` of CI job definitions shipped
  * as files. The role is the resource's `role`/`targetRole` input, else `defaultRole`.
  * Unknowns: timeouts are literals; an unknown timeout field fails closed.
@@ -29,6 +29,8 @@ type Role = keyof typeof ROLE_TIMEOUTS;
 const TIMEOUT_KEYS = /^(timeout_?sec(onds)?|timeoutSeconds|maximum_?timeout|maximumTimeout|job_?timeout|jobTimeout)$/i;
 const ROLE_KEYS = ["role", "targetRole", "target_role", "agentRole"];
 const FLAG = /\bhut\s[^\n;|&]*?--(timeout|wait)[=\s]+(\d+)/g;
+/** coreutils `timeout [-k D] [-s SIG] DURATION cmd` wrapping a job */
+const COREUTILS = /(?:^|[\s;&|(])timeout\s+(?:(?:-k|--kill-after|-s|--signal)\s+\S+\s+|-\S+\s+)*(\d+(?:\.\d+)?[smhd]?)\s+\S/g;
 
 function roleOf(o: Record<string, unknown>): Role | undefined {
   for (const k of ROLE_KEYS) {
@@ -82,6 +84,12 @@ export const jobTimeoutsWithinRoleLimits: ResourceValidationPolicy = {
     for (const v of walk(props)) {
       if (typeof v.value === "string") {
         for (const m of v.value.matchAll(FLAG)) over(`${v.path} hut --${m[1]}`, Number(m[2]), baseRole);
+        if (isCommand(args.type)) {
+          for (const m of v.value.matchAll(COREUTILS)) {
+            const s = durationSeconds(m[1]);
+            if (s !== undefined) over(`${v.path} timeout ${m[1]}`, s, baseRole);
+          }
+        }
         for (const j of ciJobs(v.value)) {
           const s = durationSeconds(j.timeout);
           if (s === undefined) report(hint(`${name} ${v.path} job ${j.job} has an unparseable timeout ${JSON.stringify(j.timeout)}`, 'write it like "1h 30m"'));

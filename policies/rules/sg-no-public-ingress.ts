@@ -8,7 +8,7 @@ import { referenced, type StackItem, stackItems } from "../lib/stack.ts";
 /**
  * No ingress from the internet (0.0.0.0/0, ::/0) except TCP 80/443 on the security groups of
  * internet-facing application load balancers. Covers inline `ingress` blocks of
- * `aws.ec2.SecurityGroup`, standalone `aws.vpc.SecurityGroupIngressRule` and
+ * `aws.ec2.SecurityGroup` and `aws.ec2.DefaultSecurityGroup`, standalone `aws.vpc.SecurityGroupIngressRule` and
  * `aws.ec2.SecurityGroupRule` (type ingress), and GCP firewalls. A stack rule: whether a group
  * belongs to a public ALB is a property of the load balancer.
  * Unknowns: an unknown CIDR is another resource's output (a VPC or subnet range), never the
@@ -77,14 +77,16 @@ export const sgNoPublicIngress: StackValidationPolicy = {
     for (const item of items) {
       const p = item.props;
       switch (item.r.type) {
-        case SG: {
+        case SG:
+        case "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": {
           if (isUnknown(p.ingress)) break;
           asArray(p.ingress).forEach((rule, i) => {
+            const all = at(rule, "protocol") === "-1" || at(rule, "protocol") === "all";
             check(item, [item.r.urn], {
               where: `ingress[${i}]`,
-              protocol: at(rule, "protocol"),
-              from: at(rule, "fromPort"),
-              to: at(rule, "toPort"),
+              protocol: all ? "all" : at(rule, "protocol"),
+              from: all ? 0 : at(rule, "fromPort"),
+              to: all ? 65535 : at(rule, "toPort"),
               cidrs: [...asArray(at(rule, "cidrBlocks")), ...asArray(at(rule, "ipv6CidrBlocks"))],
             }, report);
           });

@@ -56,6 +56,9 @@ describe("npm run approve", () => {
     const leaky = { ...res("aws:iam/role:Role", "r", { description: "pw=hunter2" }), secretPaths: ["description"] };
     await expect(approve({ stack: "staging", root, run: async () => ({ resources: [leaky] }) })).rejects.toThrow(ApproveError);
     await expect(approve({ stack: "staging", root, run: async () => ({ resources: [leaky] }) })).rejects.toThrow(/urn:pulumi:staging::labfleet::aws:iam\/role:Role::r description/);
+    // secrets of resources no gate fingerprints (e.g. a command's SSH connection) do not matter
+    const cmd = { ...res("command:remote:Command", "c", { create: "true", connection: { host: "h", privateKey: "k" } }), secretPaths: ["connection"] };
+    expect((await approve({ stack: "staging", root, run: async () => ({ resources: [cmd] }) })).code).toBe(0);
   });
 
   it("uses labfleet:governance.approvalsFile when set", async () => {

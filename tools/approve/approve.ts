@@ -7,6 +7,7 @@ import { readStackFile } from "../plan/stack-file.ts";
 import {
   APPROVAL_RULES,
   approvalsPath,
+  isGated,
   readPolicyConfig,
   renderPolicyConfig,
   uncoveredSecretPaths,
@@ -101,7 +102,7 @@ export async function approve(opts: ApproveOptions): Promise<ApproveResult> {
   const cfg = loadConfig(opts.stack, opts.configFile, root);
   const run: RunStack = opts.run ?? runStack;
   const { resources } = await run({ stack: opts.stack, ...(opts.configFile ? { configFile: opts.configFile } : {}) });
-  const uncovered = resources.flatMap(uncoveredSecretPaths);
+  const uncovered = resources.filter(isGated).flatMap(uncoveredSecretPaths);
   if (uncovered.length > 0) {
     throw new ApproveError(
       `refusing to fingerprint: these secret inputs are not recognizable as secret by the live pack, so their values would enter a fingerprint:\n${uncovered

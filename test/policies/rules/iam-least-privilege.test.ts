@@ -59,9 +59,13 @@ describe("iam-least-privilege", () => {
   });
 
   it("honours config: extra forbidden roles and allowed star actions", async () => {
-    const r = res("aws:iam/policy:Policy", "p", { policy: doc(allow("s3:ListAllMyBuckets", "*")) });
+    const r = res("aws:iam/policy:Policy", "p", { policy: doc(allow("iam:GetAccountSummary", "*")) });
     expect(await check("iam-least-privilege", [r])).toHaveLength(1);
-    expect(await check("iam-least-privilege", [r], { "iam-least-privilege": { resourceWildcardActions: ["s3:ListAllMyBuckets"] } })).toEqual([]);
+    expect(await check("iam-least-privilege", [r], { "iam-least-privilege": { resourceWildcardActions: ["iam:GetAccountSummary"] } })).toEqual([]);
+    const meta = res("aws:iam/policy:Policy", "meta", { policy: doc(allow(["ec2:DescribeVpcs", "acm:ListCertificates"], "*")) });
+    expect(await check("iam-least-privilege", [meta])).toEqual([]);
+    const data = res("aws:iam/policy:Policy", "data", { policy: doc(allow(["s3:ListBucket"], "*")) });
+    expect((await check("iam-least-privilege", [data]))[0]?.message).toContain('allows Resource "*" for ["s3:ListBucket"]');
     const m = res("gcp:projects/iAMMember:IAMMember", "m", { role: "roles/viewer", member: "user:a@b.c" });
     expect(await check("iam-least-privilege", [m], { "iam-least-privilege": { forbiddenGcpRoles: ["roles/viewer"] } })).toHaveLength(1);
   });

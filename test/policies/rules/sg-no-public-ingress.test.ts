@@ -29,16 +29,18 @@ describe("sg-no-public-ingress", () => {
     const legacy = res("aws:ec2/securityGroupRule:SecurityGroupRule", "legacy", { type: "ingress", protocol: "tcp", fromPort: 5432, toPort: 5432, cidrBlocks: ["0.0.0.0/0"] });
     const egress = res("aws:ec2/securityGroupRule:SecurityGroupRule", "egress", { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] });
     const albWide = res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "alb-wide", { ipProtocol: "tcp", fromPort: 0, toPort: 65535, cidrIpv6: "::/0" }, { propertyDependencies: { securityGroupId: [albSg.urn] } });
+    const dflt = res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default", { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }] });
     const fw = res("gcp:compute/firewall:Firewall", "allow-all", { network: "n", sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["22"] }] });
-    const vs = await check("sg-no-public-ingress", [albSg, alb, appSg, ssh, legacy, egress, albWide, fw]);
+    const vs = await check("sg-no-public-ingress", [albSg, alb, appSg, ssh, legacy, egress, albWide, dflt, fw]);
     expect(vs.map((v) => v.message.split("\n")[1]?.split(". Fix")[0])).toEqual([
       "aws:ec2/securityGroup:SecurityGroup::app-sg ingress[0] admits 0.0.0.0/0 on tcp 22 (it is not a public load balancer's group)",
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::ssh rule admits 0.0.0.0/0 on all 0-65535 (it is not a public load balancer's group)",
       "aws:ec2/securityGroupRule:SecurityGroupRule::legacy rule admits 0.0.0.0/0 on tcp 5432 (it is not a public load balancer's group)",
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::alb-wide rule admits ::/0 on tcp 0-65535 (only TCP 80/443 may be public on a load balancer)",
+      "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup::default ingress[0] admits 0.0.0.0/0 on all 0-65535 (it is not a public load balancer's group)",
       "gcp:compute/firewall:Firewall::allow-all admits 0.0.0.0/0",
     ]);
-    expect(vs.map((v) => v.urn)).toEqual([appSg.urn, ssh.urn, legacy.urn, albWide.urn, fw.urn]);
+    expect(vs.map((v) => v.urn)).toEqual([appSg.urn, ssh.urn, legacy.urn, albWide.urn, dflt.urn, fw.urn]);
   });
 
   it("an internal load balancer does not license public ingress; allowedPublicPorts is tunable", async () => {
