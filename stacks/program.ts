@@ -2,7 +2,9 @@ import { AwsConsole } from "../components/aws/console.ts";
 import { CiIdentity } from "../components/ci/identity.ts";
 import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
+import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
+import { wireGuardHub, wireGuardOutputs } from "../components/wireguard/from-config.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 
@@ -19,6 +21,9 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
     ? new CiIdentity("ci", { tags, settings: cfg.ci, project: cfg.project, awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId } })
     : undefined;
 
+  // The WireGuard mesh; runner VMs join with wireguard?.addPeer(name, { kind: "runner" }, opts).
+  const wireguard = wireGuardHub(cfg, tags);
+
   // HUT slots reach their runner over SSH. Until the LXD RunnerVm outputs are wired in, the
   // connection is derived from labfleet:lxd.runners (instance name as host, sshUser as user).
   const runners = Object.fromEntries((cfg.lxd.enabled ? cfg.lxd.runners : []).map((r) => [r.name, { host: r.name, user: r.sshUser }]));
@@ -26,11 +31,18 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
     ? declareHutSlots({ ...cfg.hut, runners, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
     : [];
 
-  const outputs: StackOutputs = { environment: cfg.environment, slots: hutSlots.map((s) => s.record) };
+  const outputs: StackOutputs = { environment: cfg.environment, slots: hutSlots.map((s) => s.record), ...wireGuardOutputs(wireguard) };
   if (ci) outputs.ci = ci.outputs();
   if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
   if (cfg.console.gcp.enabled) {
     outputs.consoleGcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci?.gcpDeployers() }).outputs();
+  }
+
+  // GitLab role repositories, role tokens and one CI runner per HUT slot label.
+  if (cfg.gitlab.enabled && cfg.secrets.gitlabToken) {
+    const slotLabels = cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [];
+    const repos = new RoleRepos("gitlab", { tags, gitlab: cfg.gitlab, token: cfg.secrets.gitlabToken, slotLabels, stack: cfg.stack });
+    Object.assign(outputs, repos.stackOutputs());
   }
   return outputs;
 }

@@ -7,7 +7,7 @@ import { plan } from "../../helpers/cli.ts";
 const tmp = mkdtempSync(join(tmpdir(), "labfleet-plan-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe("npm run plan (offline plan contract)", () => {
+describe("npm run plan (offline plan contract)", { timeout: 240_000 }, () => {
   it("--json prints exactly one JSON document with the contract's fields and exits 0", () => {
     const r = plan(["--stack", "staging", "--json"]);
     expect(r.stderr).toBe("");
@@ -59,13 +59,15 @@ describe("npm run plan (offline plan contract)", () => {
     const mmd = join(tmp, "g.mmd");
     const svg = join(tmp, "g.svg");
     expect(plan(["--stack", "staging", "--graph", dot]).status).toBe(0);
-    expect(plan(["--stack", "staging", "--graph", mmd]).status).toBe(0);
-    expect(plan(["--stack", "staging", "--graph", svg]).status).toBe(0);
+    expect(plan(["--stack", "local", "--graph", mmd]).status).toBe(0);
+    expect(plan(["--stack", "local", "--graph", svg]).status).toBe(0);
     expect(readFileSync(dot, "utf8")).toMatch(/^digraph labfleet \{/);
     expect(readFileSync(dot, "utf8")).toContain("labfleet-staging\\npulumi:pulumi:Stack");
+    expect(readFileSync(dot, "utf8")).toMatch(/ -> n\d+ \[style=dashed/);
     expect(readFileSync(mmd, "utf8")).toMatch(/^flowchart LR/);
+    expect(readFileSync(mmd, "utf8")).toContain("labfleet-local<br/>pulumi:pulumi:Stack");
     expect(readFileSync(svg, "utf8")).toContain("<svg");
-    const bad = plan(["--stack", "staging", "--graph", join(tmp, "g.txt")]);
+    const bad = plan(["--stack", "local", "--graph", join(tmp, "g.txt")]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unsupported extension ".txt"');
   });

@@ -1,0 +1,48 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+type Props = Record<string, unknown>;
+
+/** What every `*-impl.ts` module exports: the provider's real logic, driven directly by tests. */
+export interface ProviderImpl {
+  check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult>;
+  diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult>;
+  update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult>;
+  delete(id: string, props: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * The house recipe (CONVENTIONS.md): a self-contained object literal whose methods only delegate
+ * to the impl module, loaded at run time through tsx's CJS API resolved from the cwd (the project
+ * root in Pulumi's dynamic-provider host). The only captured value is `implPath`, a relative path
+ * string, frozen at serialization.
+ */
+export function delegatingProvider(implPath: string) {
+  return {
+    async impl(): Promise<ProviderImpl> {
+      const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
+      const root = `${process.cwd()}/package.json`;
+      const tsx = createRequire(root)("tsx/cjs/api") as typeof import("tsx/cjs/api");
+      return tsx.require(implPath, root) as ProviderImpl;
+    },
+    async check(olds: Props, news: Props) {
+      return (await this.impl()).check(olds, news);
+    },
+    async diff(id: string, olds: Props, news: Props) {
+      return (await this.impl()).diff(id, olds, news);
+    },
+    async create(inputs: Props) {
+      return (await this.impl()).create(inputs);
+    },
+    async read(id: string, props: Props) {
+      return (await this.impl()).read(id, props);
+    },
+    async update(id: string, olds: Props, news: Props) {
+      return (await this.impl()).update(id, olds, news);
+    },
+    async delete(id: string, props: Props) {
+      return (await this.impl()).delete(id, props);
+    },
+  } satisfies pulumi.dynamic.ResourceProvider & { impl(): Promise<ProviderImpl> };
+}

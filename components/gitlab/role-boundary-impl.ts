@@ -1,0 +1,107 @@
+/**
+ * GitlabRoleBoundary: verifies that a restricted role (infra) cannot reach the product repository.
+ * Checked through the members API including inherited and invited members
+ * (`GET /projects/:id/members/all/:user_id`: 404 = not a member), the product project's visibility
+ * (it must be private: internal/public projects are readable without membership) and, when the
+ * role's own token is given, by asking GitLab as that token (`GET /projects/:id` must be 404).
+ *
+ * The result is an output (`ok`), re-checked by `read` (refresh) and by `diff` on every up —
+ * membership can be granted by hand at any time. The policy pack enforces it.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { ROLES } from "../../stacks/config/sections/gitlab.ts";
+import { type Client, Connection, connect, isStatus, orNull } from "./client.ts";
+import { UNKNOWN, changedKeys, checkWith, parseInputs, pickInputs } from "./provider-kit.ts";
+
+export const RoleBoundaryInputs = z.object({
+  ...Connection,
+  productRole: z.enum(ROLES),
+  productProjectId: z.number().int().positive(),
+  productPath: z.string().min(1),
+  subjectRole: z.enum(ROLES),
+  subjectUserId: z.number().int().positive(),
+  subjectUsername: z.string().default(""),
+  /** The subject role's own token (secret), to ask GitLab as that role. */
+  subjectToken: z.string().optional(),
+});
+export type RoleBoundaryInputs = z.output<typeof RoleBoundaryInputs>;
+
+export interface BoundaryFindings {
+  isMember: boolean;
+  memberAccessLevel: number;
+  productVisibility: string;
+  /** null when no subject token was given. */
+  subjectCanReadProduct: boolean | null;
+  ok: boolean;
+  reason: string;
+}
+export type RoleBoundaryState = RoleBoundaryInputs & BoundaryFindings;
+
+const Member = z.looseObject({ access_level: z.number() });
+const Project = z.looseObject({ visibility: z.string() });
+
+export async function inspect(c: Client, i: RoleBoundaryInputs): Promise<BoundaryFindings> {
+  const member = await orNull(c.api.ProjectMembers.show(i.productProjectId, i.subjectUserId, { includeInherited: true }));
+  const level = member === null ? 0 : Member.parse(member).access_level;
+  const visibility = Project.parse(await c.api.Projects.show(i.productProjectId)).visibility;
+  let canRead: boolean | null = null;
+  if (i.subjectToken) {
+    try {
+      canRead = (await orNull(connect(i.gitlabUrl, i.subjectToken).api.Projects.show(i.productProjectId))) !== null;
+    } catch (err) {
+      if (!isStatus(err, 401, 403)) throw err;
+      canRead = false; // the subject token cannot authenticate at all
+    }
+  }
+  const reasons: string[] = [];
+  if (member !== null) reasons.push(`${i.subjectRole} user ${i.subjectUsername || i.subjectUserId} is a member of ${i.productPath} (access level ${level})`);
+  if (visibility !== "private") reasons.push(`${i.productPath} is ${visibility}, so members are not needed to read it`);
+  if (canRead === true) reasons.push(`the ${i.subjectRole} token can read ${i.productPath}`);
+  return {
+    isMember: member !== null,
+    memberAccessLevel: level,
+    productVisibility: visibility,
+    subjectCanReadProduct: canRead,
+    ok: reasons.length === 0,
+    reason: reasons.length === 0 ? `${i.subjectRole} has no access to ${i.productPath}` : reasons.join("; "),
+  };
+}
+
+const FINDINGS = ["isMember", "memberAccessLevel", "productVisibility", "subjectCanReadProduct", "ok"] as const;
+
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+  return checkWith(RoleBoundaryInputs, news);
+}
+
+export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+  const i = parseInputs("GitlabRoleBoundary", RoleBoundaryInputs, inputs);
+  const f = await inspect(connect(i.gitlabUrl, i.gitlabToken), i);
+  return { id: `${i.productProjectId}:${i.subjectUserId}`, outs: { ...i, ...f } };
+}
+
+export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+  const replaces = changedKeys(olds, news, ["gitlabUrl", "productProjectId", "subjectUserId"]);
+  const inputs = changedKeys(olds, news, ["gitlabToken", "subjectToken", "productPath", "subjectRole", "productRole", "subjectUsername"]);
+  if (replaces.length > 0 || inputs.length > 0 || Object.values(news).includes(UNKNOWN)) return { changes: true, replaces };
+  // Live re-check on every up: a membership granted by hand since the last run shows as a change.
+  const i = parseInputs("GitlabRoleBoundary", RoleBoundaryInputs, news);
+  const f = await inspect(connect(i.gitlabUrl, i.gitlabToken), i);
+  return { changes: changedKeys(olds, f as never, FINDINGS).length > 0, replaces };
+}
+
+export async function update(_id: string, _olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+  const i = parseInputs("GitlabRoleBoundary", RoleBoundaryInputs, news);
+  return { outs: { ...i, ...(await inspect(connect(i.gitlabUrl, i.gitlabToken), i)) } };
+}
+
+export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+  const s = props as unknown as RoleBoundaryState;
+  const f = await inspect(connect(s.gitlabUrl, s.gitlabToken), s);
+  const next = { ...s, ...f };
+  return { id, props: next as never, inputs: pickInputs(RoleBoundaryInputs, next as never) };
+}
+
+/** Nothing to undo: the check creates nothing in GitLab. */
+export async function remove(_id: string, _props: Record<string, unknown>): Promise<void> {}
+export { remove as delete };

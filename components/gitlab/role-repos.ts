@@ -1,0 +1,194 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  DEFAULT_BRANCH,
+  type GitlabConfig,
+  PRODUCT_ROLE,
+  RESTRICTED_ROLE,
+  ROLES,
+  RUNNER_ROLE,
+  type Role,
+} from "../../stacks/config/sections/gitlab.ts";
+import { LabComponent, type LabComponentArgs } from "../component.ts";
+import { GitlabProjectAccessToken } from "./access-token.ts";
+import { GitlabBootstrapFiles } from "./bootstrap-files.ts";
+import { renderRoleEnv } from "./env-file.ts";
+import { ownerMarker, runnerDescription, tokenName } from "./naming.ts";
+import { GitlabProject } from "./project.ts";
+import { GitlabProtectedBranch } from "./protected-branch.ts";
+import { GitlabRoleBoundary } from "./role-boundary.ts";
+import { GitlabRunner } from "./runner.ts";
+import { renderBootstrap, repoUrl } from "./templates.ts";
+
+export interface RoleReposArgs extends LabComponentArgs {
+  /** The enabled `labfleet:gitlab` section. */
+  gitlab: GitlabConfig;
+  /** `labfleet:gitlabToken` (secret). */
+  token: pulumi.Input<string>;
+  /** HUT slot labels; one runner each on the runner repository. */
+  slotLabels: string[];
+  stack: string;
+}
+
+export interface RoleRepoOutputs {
+  project: GitlabProject;
+  protection: GitlabProtectedBranch;
+  bootstrap: GitlabBootstrapFiles;
+  token: GitlabProjectAccessToken;
+}
+
+/**
+ * `labfleet:gitlab:RoleRepos` — per role (arch = the existing product repo, infra, runner): a
+ * private project with default branch main, its bootstrap files, protected main and a project
+ * access token; a runner per HUT slot label on the runner repository; and the check that the infra
+ * role cannot reach the product repository.
+ */
+export class RoleRepos extends LabComponent {
+  readonly roles: Record<Role, RoleRepoOutputs>;
+  readonly runners: Record<string, GitlabRunner>;
+  readonly boundary: GitlabRoleBoundary;
+  /** HTTPS remote of each role repository (from config: known at plan time). */
+  readonly repoUrls: Record<Role, string>;
+  /** Env file text per role (`GITLAB_HOST`, `GITLAB_USER`, `GITLAB_PAT`) — secret. */
+  readonly roleEnv: pulumi.Output<Record<Role, string>>;
+  /** Runner authentication token per slot label — secret. */
+  readonly runnerTokens: pulumi.Output<Record<string, string>>;
+  /** True when the infra role has no membership on (and cannot read) the product repository. */
+  readonly infraBoundaryOk: pulumi.Output<boolean>;
+
+  constructor(name: string, args: RoleReposArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gitlab", "RoleRepos", name, args, opts);
+    const g = args.gitlab;
+    const conn = { gitlabUrl: g.url, gitlabToken: pulumi.secret(args.token) };
+    const host = new URL(g.url).host;
+
+    const roles = {} as Record<Role, RoleRepoOutputs>;
+    for (const role of ROLES) {
+      const repo = g.roles[role];
+      const projectPath = `${g.group}/${repo.path}`;
+      const project = new GitlabProject(
+        this.childName(`${role}-project`),
+        {
+          ...conn,
+          role,
+          namespace: g.group,
+          path: repo.path,
+          description: `labfleet ${role} role repository, ${ownerMarker(args.stack)}`,
+          visibility: "private",
+          defaultBranch: DEFAULT_BRANCH,
+          existing: repo.existing,
+          stack: args.stack,
+        },
+        // the product repository is adopted: never deleted, not even by `pulumi destroy`
+        this.child(repo.existing ? { retainOnDelete: true } : {}),
+      );
+      const scoped = { ...conn, role, projectId: project.projectId, projectPath };
+      const bootstrap = new GitlabBootstrapFiles(
+        this.childName(`${role}-bootstrap`),
+        {
+          ...scoped,
+          branch: DEFAULT_BRANCH,
+          files: renderBootstrap(g, role, args.stack),
+          commitMessage: g.bootstrap.commitMessage,
+          updateMessage: g.bootstrap.updateMessage,
+          updateVia: g.protection.push === "no_one" ? "merge_request" : "push",
+        },
+        this.child(),
+      );
+      // after the bootstrap commit: GitLab protects main on that first push, we then converge it
+      const protection = new GitlabProtectedBranch(
+        this.childName(`${role}-main`),
+        { ...scoped, branch: DEFAULT_BRANCH, push: g.protection.push, merge: g.protection.merge, retainOnDelete: repo.existing },
+        this.child({ dependsOn: [bootstrap] }),
+      );
+      const token = new GitlabProjectAccessToken(
+        this.childName(`${role}-token`),
+        {
+          ...scoped,
+          name: tokenName(args.stack, role),
+          description: `labfleet ${role} role token (stack ${args.stack})`,
+          scopes: repo.tokenScopes,
+          accessLevel: repo.accessLevel,
+          lifetimeDays: g.tokenLifetimeDays,
+          rotateBeforeDays: g.rotateBeforeDays,
+        },
+        this.child(),
+      );
+      roles[role] = { project, protection, bootstrap, token };
+    }
+
+    const runnerRepo = roles[RUNNER_ROLE];
+    const runners: Record<string, GitlabRunner> = {};
+    for (const label of args.slotLabels) {
+      runners[label] = new GitlabRunner(
+        this.childName(`runner-${label}`),
+        {
+          ...conn,
+          projectId: runnerRepo.project.projectId,
+          projectPath: `${g.group}/${g.roles[RUNNER_ROLE].path}`,
+          label,
+          description: runnerDescription(g.runners.descriptionPrefix, args.stack, label),
+          tagList: [label],
+          runUntagged: false,
+          locked: true,
+          paused: false,
+          maximumTimeout: g.runners.maximumTimeoutSeconds,
+          accessLevel: g.runners.accessLevel,
+        },
+        this.child(),
+      );
+    }
+
+    const infra = roles[RESTRICTED_ROLE].token;
+    this.boundary = new GitlabRoleBoundary(
+      this.childName(`${RESTRICTED_ROLE}-boundary`),
+      {
+        ...conn,
+        productRole: PRODUCT_ROLE,
+        productProjectId: roles[PRODUCT_ROLE].project.projectId,
+        productPath: `${g.group}/${g.roles[PRODUCT_ROLE].path}`,
+        subjectRole: RESTRICTED_ROLE,
+        subjectUserId: infra.userId,
+        subjectUsername: infra.botUsername,
+        subjectToken: infra.token,
+      },
+      this.child(),
+    );
+
+    this.roles = roles;
+    this.runners = runners;
+    this.repoUrls = Object.fromEntries(ROLES.map((r) => [r, repoUrl(g, r)])) as Record<Role, string>;
+    this.roleEnv = pulumi.secret(
+      pulumi
+        .all(ROLES.map((r) => pulumi.all([roles[r].token.botUsername, roles[r].token.token])))
+        .apply((pairs) =>
+          Object.fromEntries(
+            ROLES.map((r, n) => {
+              const [user, pat] = pairs[n]!;
+              // unknown until the token exists (offline plan): no file text yet
+              return [r, user && pat ? renderRoleEnv(r, { GITLAB_HOST: host, GITLAB_USER: user, GITLAB_PAT: pat }) : ""];
+            }),
+          ) as Record<Role, string>,
+        ),
+    );
+    this.runnerTokens = pulumi.secret(
+      pulumi.all(Object.entries(runners).map(([l, r]) => pulumi.all([l, r.token]))).apply((e) => Object.fromEntries(e)),
+    );
+    this.infraBoundaryOk = this.boundary.ok;
+    this.registerOutputs({
+      repoUrls: this.repoUrls,
+      roleEnv: this.roleEnv,
+      runnerTokens: this.runnerTokens,
+      infraBoundaryOk: this.infraBoundaryOk,
+    });
+  }
+
+  /** The stack outputs of this component. */
+  stackOutputs(): Record<string, pulumi.Input<unknown>> {
+    return {
+      gitlabRepos: this.repoUrls,
+      gitlabRoleEnv: this.roleEnv,
+      gitlabRunnerTokens: this.runnerTokens,
+      gitlabInfraBoundaryOk: this.infraBoundaryOk,
+    };
+  }
+}

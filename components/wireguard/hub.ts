@@ -1,0 +1,136 @@
+import * as pulumi from "@pulumi/pulumi";
+import { LabComponent, type LabComponentArgs } from "../component.ts";
+import { AddressBook, hubAddress, parseCidr } from "./addresses.ts";
+import { WireGuardHubState } from "./hub-state.ts";
+import { WireGuardPeer } from "./peer.ts";
+import type { TransportSpec } from "./transport.ts";
+
+/** One peer as declared in config or by another component (e.g. a runner VM). */
+export interface PeerSpec {
+  kind?: "agent" | "runner" | "operator";
+  address?: string;
+  dns?: string[];
+  persistentKeepalive?: number;
+  presharedKey?: boolean;
+  publicKey?: string;
+  rotateAfterDays?: number;
+  rotation?: string;
+  allowedIps?: string[];
+  clientAllowedIps?: string[];
+}
+
+export interface WireGuardHubArgs extends LabComponentArgs {
+  interface: string;
+  listenPort: number;
+  endpoint: string;
+  cidr: string;
+  /** Pinned hub public key; read from the live hub (WireGuardHubState) when absent. */
+  publicKey?: string;
+  transport: TransportSpec;
+  /** Secret key for the ssh transport. */
+  sshPrivateKey?: pulumi.Input<string>;
+  /** Peers from config, in declaration order (allocation order). */
+  peers?: ReadonlyArray<PeerSpec & { name: string }>;
+}
+
+export interface HubPeer {
+  resource: WireGuardPeer;
+  name: string;
+  kind: string;
+  /** Tunnel address, known at plan time. */
+  address: string;
+}
+
+/**
+ * WireGuardHub (`labfleet:wireguard:WireGuardHub`): the hub's identity (public key, endpoint,
+ * CIDR) and its peers. Every peer's address comes from one AddressBook, so explicit addresses
+ * are validated and allocated ones are deterministic; `addPeer` is how other components (runner
+ * VMs) join the network.
+ */
+export class WireGuardHub extends LabComponent {
+  readonly publicKey: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  readonly cidr: pulumi.Output<string>;
+  /** The hub's own tunnel address (first host of the CIDR). */
+  readonly address: string;
+  readonly peers = new Map<string, HubPeer>();
+  private readonly book: AddressBook;
+  private readonly fromConfig = new Set<string>();
+  private readonly settings: WireGuardHubArgs;
+
+  constructor(name: string, args: WireGuardHubArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("wireguard", "WireGuardHub", name, args, opts);
+    this.settings = args;
+    const cidr = parseCidr(args.cidr);
+    this.book = new AddressBook(cidr.text);
+    this.address = hubAddress(cidr);
+    this.cidr = pulumi.output(cidr.text);
+    this.endpoint = pulumi.output(args.endpoint);
+    this.publicKey = args.publicKey
+      ? pulumi.output(args.publicKey)
+      : new WireGuardHubState(
+          this.childName("state"),
+          { interface: args.interface, transport: args.transport, sshPrivateKey: args.sshPrivateKey, listenPort: args.listenPort },
+          this.child(),
+        ).publicKey;
+    const declared = args.peers ?? [];
+    this.book.claimAll(declared);
+    for (const p of declared) {
+      this.register(p.name, p);
+      this.fromConfig.add(p.name);
+    }
+    this.registerOutputs({ publicKey: this.publicKey, endpoint: this.endpoint, cidr: this.cidr });
+  }
+
+  /**
+   * Adds a peer to this hub (runner VMs call this for themselves). Its address is claimed from the
+   * same AddressBook as the config peers: an explicit address that is taken or outside the CIDR
+   * throws, naming both peers. A peer of the same name declared in `labfleet:wireguard.peers` is
+   * returned as is (config settings win), so a runner can be pinned or tuned from config.
+   */
+  addPeer(name: string, spec: PeerSpec = {}, opts: pulumi.CustomResourceOptions = {}): HubPeer {
+    const declared = this.peers.get(name);
+    if (declared && this.fromConfig.has(name)) return declared; // the config entry (e.g. a pinned address) wins
+    this.book.claim(name, spec.address);
+    return this.register(name, spec, opts);
+  }
+
+  private register(name: string, spec: PeerSpec, opts: pulumi.CustomResourceOptions = {}): HubPeer {
+    const alloc = this.book.get(name)!;
+    if (alloc.displaced) {
+      pulumi.log.warn(
+        `wireguard peer ${name} got ${alloc.address}: its home address ${alloc.displaced.home} is held by ${alloc.displaced.by}. ` +
+          `Pin it (address: ${alloc.address}) so it keeps this address if ${alloc.displaced.by} is removed.`,
+        this,
+      );
+    }
+    const reserved = Object.fromEntries(this.book.all().filter((a) => a.name !== name).map((a) => [a.name, a.address]));
+    const s = this.settings;
+    const resource = new WireGuardPeer(
+      this.childName(name),
+      {
+        name,
+        interface: s.interface,
+        transport: s.transport,
+        sshPrivateKey: s.sshPrivateKey,
+        hubPublicKey: this.publicKey,
+        hubEndpoint: s.endpoint,
+        cidr: parseCidr(s.cidr).text,
+        address: alloc.address,
+        allowedIps: spec.allowedIps,
+        clientAllowedIps: spec.clientAllowedIps,
+        dns: spec.dns,
+        persistentKeepalive: spec.persistentKeepalive,
+        presharedKey: spec.presharedKey,
+        publicKey: spec.publicKey,
+        rotation: spec.rotation,
+        rotateAfterDays: spec.rotateAfterDays,
+        reserved,
+      },
+      { parent: this, ...opts }, // a caller (e.g. RunnerVm) may parent its peer to itself
+    );
+    const peer: HubPeer = { resource, name, kind: spec.kind ?? "agent", address: alloc.address };
+    this.peers.set(name, peer);
+    return peer;
+  }
+}

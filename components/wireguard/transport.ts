@@ -1,0 +1,222 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client, type ConnectConfig } from "ssh2";
+import { z } from "zod";
+
+/**
+ * How the provider reaches the hub's `wg`: `local` runs it here (optionally inside a network
+ * namespace via `ip netns exec`), `ssh` runs it on the hub over ssh2 with a pinned host key and
+ * key authentication. Commands are argv arrays; secrets never appear in argv or messages.
+ * A secret `wg` must read from a file (a preshared key) goes into a 0600 file in a fresh 0700
+ * directory on the hub, removed right after the command, whatever its outcome. (`/dev/stdin`
+ * does not work: node gives children a socket as stdin, which `wg` cannot fopen.)
+ */
+export const TransportSpec = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("local").describe("run `wg` on this host"),
+    netns: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]+$/, "must be a network namespace name")
+      .optional()
+      .describe("run `wg` inside this network namespace (`ip netns exec`)"),
+  }),
+  z.strictObject({
+    kind: z.literal("ssh").describe("run `wg` on the hub over ssh (key auth; key in the secret labfleet:wireguardSshKey)"),
+    host: z.string().min(1).describe("hub host name or address"),
+    port: z.number().int().min(1).max(65535).default(22).describe("sshd port"),
+    user: z.string().min(1).default("root").describe("ssh user"),
+    hostKey: z
+      .string()
+      .regex(/^(SHA256:[A-Za-z0-9+/]{43}=?|(ssh|ecdsa)-[a-z0-9-]+ [A-Za-z0-9+/]+=*( .*)?)$/, "must be `ssh-ed25519 AAAA…` or a SHA256:… fingerprint")
+      .describe("pinned host key: `ssh-ed25519 AAAA…` or its SHA256:… fingerprint; any other key is refused"),
+    sudo: z.boolean().default(false).describe("prefix wg with `sudo -n`"),
+    timeoutSeconds: z.number().int().positive().default(15).describe("connect and per-command timeout"),
+  }),
+]);
+export type TransportSpec = z.input<typeof TransportSpec>;
+
+export interface Transport {
+  /** Human label of the target, e.g. `local (netns hub-1)` or `ssh wgadmin@hub:22`. */
+  readonly target: string;
+  /** Runs argv (with sudo when configured); resolves stdout, rejects with TransportError on a non-zero exit. */
+  run(argv: string[], stdin?: string): Promise<string>;
+  /** Writes `content` to a 0600 file in a new 0700 directory on the hub, runs `fn(path)`, removes both. */
+  withSecretFile<T>(content: string, fn: (path: string) => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+export class TransportError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode?: number,
+  ) {
+    super(message);
+    this.name = "TransportError";
+  }
+}
+
+const LOCAL_TIMEOUT_MS = 30_000;
+
+function commandError(target: string, argv: string[], code: number | string | null | undefined, stderr: string): TransportError {
+  const detail = stderr.trim().split("\n").slice(-3).join(" / ");
+  return new TransportError(
+    `\`${argv.join(" ")}\` on ${target} failed (exit ${code ?? "?"})${detail ? `: ${detail}` : ""}`,
+    typeof code === "number" ? code : undefined,
+  );
+}
+
+function localTransport(netns: string | undefined): Transport {
+  const target = netns ? `local (netns ${netns})` : "local";
+  return {
+    target,
+    run(argv, stdin) {
+      const full = netns ? ["ip", "netns", "exec", netns, ...argv] : argv;
+      return new Promise((resolve, reject) => {
+        const child = execFile(full[0]!, full.slice(1), { timeout: LOCAL_TIMEOUT_MS, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+          if (err) {
+            const code = (err as NodeJS.ErrnoException & { code?: unknown }).code;
+            if (code === "ENOENT") reject(new TransportError(`${full[0]} is not installed on ${target}`));
+            else reject(commandError(target, argv, typeof code === "number" ? code : (err.signal ?? code as string), stderr));
+            return;
+          }
+          resolve(stdout);
+        });
+        child.stdin?.on("error", () => undefined);
+        child.stdin?.end(stdin);
+      });
+    },
+    async withSecretFile(content, fn) {
+      const dir = await mkdtemp(join(tmpdir(), "labfleet-wg-"));
+      try {
+        const file = join(dir, "secret");
+        await writeFile(file, content, { mode: 0o600 });
+        return await fn(file);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    close() {},
+  };
+}
+
+/** `SHA256:…` fingerprint (OpenSSH format) of a raw public key blob. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+}
+
+function pinnedMatches(pinned: string, blob: Buffer): boolean {
+  if (pinned.startsWith("SHA256:")) return pinned.replace(/=+$/, "") === fingerprint(blob);
+  const b64 = pinned.split(" ")[1] ?? "";
+  return b64 === blob.toString("base64");
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+type SshSpec = Extract<z.output<typeof TransportSpec>, { kind: "ssh" }>;
+
+async function sshTransport(spec: SshSpec, privateKey: string | undefined): Promise<Transport> {
+  const target = `ssh ${spec.user}@${spec.host}:${spec.port}`;
+  if (!privateKey) throw new TransportError(`no ssh private key for ${target} (set the secret labfleet:wireguardSshKey)`);
+  const client = new Client();
+  let seen: string | undefined;
+  const config: ConnectConfig = {
+    host: spec.host,
+    port: spec.port,
+    username: spec.user,
+    privateKey,
+    readyTimeout: spec.timeoutSeconds * 1000,
+    hostVerifier: (key: Buffer) => {
+      seen = fingerprint(key);
+      return pinnedMatches(spec.hostKey, key);
+    },
+  };
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: Error & { level?: string }) => {
+      client.removeAllListeners("ready");
+      client.end();
+      if (seen !== undefined && err.level === "client-authentication") {
+        reject(new TransportError(`ssh key authentication to ${target} was refused`));
+      } else if (seen !== undefined && /verification failed/i.test(err.message)) {
+        reject(new TransportError(`host key of ${target} does not match the pinned hostKey (the hub presented ${seen}); refusing to connect`));
+      } else {
+        reject(new TransportError(`cannot reach the WireGuard hub ${target}: ${err.message}`));
+      }
+    };
+    client.once("ready", () => {
+      client.removeListener("error", fail);
+      client.on("error", () => {});
+      resolve();
+    });
+    client.once("error", fail);
+    try {
+      client.connect(config);
+    } catch (err) {
+      fail(err as Error);
+    }
+  });
+  const exec = (argv: string[], stdin: string | undefined, sudo: boolean): Promise<string> => {
+      const command = (sudo ? ["sudo", "-n", ...argv] : argv).map(shellQuote).join(" ");
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new TransportError(`\`${argv.join(" ")}\` on ${target} timed out`)), spec.timeoutSeconds * 1000);
+        client.exec(command, (err, stream) => {
+          if (err) {
+            clearTimeout(timer);
+            reject(new TransportError(`ssh exec on ${target} failed: ${err.message}`));
+            return;
+          }
+          let stdout = "";
+          let stderr = "";
+          stream.on("data", (d: Buffer) => {
+            stdout += d.toString();
+          });
+          stream.stderr.on("data", (d: Buffer) => {
+            stderr += d.toString();
+          });
+          stream.on("close", (code: number | null) => {
+            clearTimeout(timer);
+            if (code === 0) resolve(stdout);
+            else reject(commandError(target, argv, code, stderr));
+          });
+          stream.end(stdin ?? "");
+        });
+      });
+  };
+  return {
+    target,
+    run: (argv, stdin) => exec(argv, stdin, spec.sudo),
+    async withSecretFile(content, fn) {
+      // As the ssh user (no sudo): mktemp -d makes a 0700 directory, umask 077 a 0600 file.
+      const dir = (await exec(["mktemp", "-d", "/tmp/labfleet-wg-XXXXXXXX"], undefined, false)).trim();
+      if (!/^\/tmp\/labfleet-wg-[A-Za-z0-9]+$/.test(dir)) throw new TransportError(`mktemp on ${target} returned ${JSON.stringify(dir)}`);
+      try {
+        await exec(["sh", "-c", 'umask 077 && cat > "$1"', "sh", `${dir}/secret`], content, false);
+        return await fn(`${dir}/secret`);
+      } finally {
+        await exec(["rm", "-rf", dir], undefined, false).catch(() => undefined);
+      }
+    },
+    close() {
+      client.end();
+    },
+  };
+}
+
+export async function openTransport(spec: TransportSpec, sshPrivateKey?: string): Promise<Transport> {
+  const s = TransportSpec.parse(spec);
+  return s.kind === "local" ? localTransport(s.netns) : sshTransport(s, sshPrivateKey);
+}
+
+/** Opens a transport, runs `fn`, always closes it. */
+export async function withTransport<T>(spec: TransportSpec, sshPrivateKey: string | undefined, fn: (t: Transport) => Promise<T>): Promise<T> {
+  const t = await openTransport(spec, sshPrivateKey);
+  try {
+    return await fn(t);
+  } finally {
+    t.close();
+  }
+}
