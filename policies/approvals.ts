@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { StackConfigData } from "../stacks/config/schema.ts";
-import type { PlanResource, PolicyConfigDoc } from "./engine.ts";
+import { type PlanResource, type PolicyConfigDoc, resourceValidationArgs } from "./engine.ts";
 import { Approval, APPROVAL_GATES } from "./lib/approval.ts";
 import { fingerprintOf, parsePath } from "./lib/fingerprint.ts";
 import { isSecretKeyName, SECRET_FIELDS_BY_TYPE } from "./lib/resource.ts";
+import { revealProps } from "./lib/reveal.ts";
 // Loading the pack registers every approval rule's gate in APPROVAL_GATES.
 import "./pack.ts";
 
@@ -66,20 +67,27 @@ export function uncoveredSecretPaths(r: PlanResource): SecretCoverageProblem[] {
 
 /** Does any approval rule gate this resource? */
 export function isGated(r: PlanResource): boolean {
-  return APPROVAL_RULES.some((rule) => APPROVAL_GATES.get(rule)?.(r.type, r.inputs));
+  const props = seenByRules(r);
+  return APPROVAL_RULES.some((rule) => APPROVAL_GATES.get(rule)?.(r.type, props));
+}
+
+/** The props exactly as a rule sees them (the engine's args builder, revealed): one fingerprint path. */
+function seenByRules(r: PlanResource): Record<string, unknown> {
+  return revealProps(resourceValidationArgs(r).props);
 }
 
 /** Resources each approval rule gates, with their fingerprints, sorted by URN. */
 export function computeApprovals(resources: PlanResource[]): Record<(typeof APPROVAL_RULES)[number], Approval[]> {
   const out = Object.fromEntries(APPROVAL_RULES.map((n) => [n, [] as Approval[]])) as Record<(typeof APPROVAL_RULES)[number], Approval[]>;
   for (const r of resources) {
+    const props = seenByRules(r);
     for (const rule of APPROVAL_RULES) {
-      if (!APPROVAL_GATES.get(rule)?.(r.type, r.inputs)) continue;
+      if (!APPROVAL_GATES.get(rule)?.(r.type, props)) continue;
       const derived = Object.entries(r.propertyDependencies ?? {})
-        .filter(([k, urns]) => urns.length > 0 && r.inputs[k] !== undefined && !k.startsWith("__"))
+        .filter(([k, urns]) => urns.length > 0 && props[k] !== undefined && !k.startsWith("__"))
         .map(([k]) => k)
         .sort();
-      const fp = fingerprintOf({ urn: r.urn, type: r.type, inputs: r.inputs, derived });
+      const fp = fingerprintOf({ urn: r.urn, type: r.type, inputs: props, derived });
       out[rule].push({
         urn: r.urn,
         type: r.type,

@@ -183,13 +183,15 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
 }
 
 /** deserializeProperties: top-level `undefined` values do not exist; values are copied. */
-function deserialize(inputs: Record<string, unknown>): Record<string, unknown> {
+export function deserialize(inputs: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(inputs)) if (v !== undefined) out[k] = copy(v);
   return out;
 }
 
 function copy(v: unknown): unknown {
+  // The SDK's own `Unknown` (mock runtime) goes over the wire as the engine's unknown sentinel.
+  if (v && typeof v === "object" && (v as { __pulumiUnknown?: unknown }).__pulumiUnknown === true) return unknown.string;
   if (Array.isArray(v)) return v.map(copy);
   if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
     return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => (x === undefined ? [] : [[k, copy(x)]])));

@@ -1,6 +1,6 @@
 import { federatedPrincipals, parsePolicyDocument } from "./iam.ts";
 import { asArray, isUnknown } from "./reveal.ts";
-import { DYNAMIC_TYPE, dynamicKind, isGcpIamGrant } from "./resource.ts";
+import { dynamicKind, isGcpIamGrant } from "./resource.ts";
 
 /**
  * Which approval gate a resource falls under. Each gated resource belongs to exactly one gate,
@@ -37,8 +37,13 @@ const IAM_EXTRA_TYPES = new Set([
   "gcp:organizations/iAMCustomRole:IAMCustomRole",
 ]);
 
-/** labfleet dynamic resources that create or rotate secret material (keys, tokens). */
-export const SECRET_KINDS = /(token|key|secret|password|credential|wireguard-peer|peer)/i;
+/**
+ * labfleet dynamic resources that create or rotate secret material: GitLab role access tokens and
+ * runner authentication tokens, WireGuard peer key pairs; for generic dynamic resources, a `kind`
+ * naming a token, key, secret, password or credential.
+ */
+export const SECRET_DYNAMIC_KINDS = new Set(["gitlab:ProjectAccessToken", "gitlab:Runner", "wireguard:WireGuardPeer"]);
+const SECRET_KIND_WORDS = /(token|key|secret|password|credential)/i;
 
 function trustsWebIdentity(props: Record<string, unknown>): boolean {
   const doc = parsePolicyDocument(props.assumeRolePolicy);
@@ -63,10 +68,8 @@ export function gateOf(type: string, props: Record<string, unknown>): Gate | und
   if (isGcpIamGrant(type) && grantsWorkloadIdentity(props)) return "wif";
   if (SECRET_TYPES.has(type)) return "secret";
   if (type === "aws:ssm/parameter:Parameter" && (props.type === "SecureString" || isUnknown(props.type))) return "secret";
-  if (type === DYNAMIC_TYPE) {
-    const kind = dynamicKind(type, props);
-    if (kind && SECRET_KINDS.test(kind)) return "secret";
-  }
+  const kind = dynamicKind(type, props);
+  if (kind && (SECRET_DYNAMIC_KINDS.has(kind) || (type === "pulumi-nodejs:dynamic:Resource" && SECRET_KIND_WORDS.test(kind)))) return "secret";
   if (type.startsWith("aws:iam/") || isGcpIamGrant(type) || IAM_EXTRA_TYPES.has(type)) return "iam";
   return undefined;
 }

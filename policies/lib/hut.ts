@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { BY_ID_PREFIX, Inventory, SLOT_ID } from "../../hardware/schema/inventory.ts";
-import { isCommand, DYNAMIC_TYPE } from "./resource.ts";
+import { isLabfleetRuntime } from "./resource.ts";
 import { walk } from "./walk.ts";
 
 /**
@@ -11,9 +11,7 @@ import { walk } from "./walk.ts";
  * validated with the hut CLI's own `Inventory` schema) and slot-shaped objects.
  */
 
-export function carriesHardware(type: string): boolean {
-  return isCommand(type) || type === DYNAMIC_TYPE || type.startsWith("labfleet:");
-}
+export const carriesHardware = isLabfleetRuntime;
 
 /** Kernel-enumerated names that change across reboots/replugs. */
 export const UNSTABLE_DEVICE = /\/dev\/(?:tty(?:USB|ACM|S|AMA|XRUSB|THS)\d+|cu\.[\w.-]+|serial\/by-path\/[^\s"'`;|&)]+)/g;

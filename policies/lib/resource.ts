@@ -5,18 +5,32 @@ import { at, isUnknown } from "./reveal.ts";
  * secret-bearing input fields, and the labfleet dynamic-resource `kind`.
  */
 
-export const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
 export const COMMAND_TYPES = ["command:local:Command", "command:remote:Command"] as const;
 
 export function isCommand(type: string): boolean {
   return (COMMAND_TYPES as readonly string[]).includes(type);
 }
 
-/** The dynamic resource's `kind` input (how labfleet's own dynamic resources say what they are). */
+/** Dynamic-provider resources: `pulumi-nodejs:dynamic:Resource` or `pulumi-nodejs:dynamic/<module>:<Type>`. */
+export function isDynamic(type: string): boolean {
+  return type === "pulumi-nodejs:dynamic:Resource" || type.startsWith("pulumi-nodejs:dynamic/");
+}
+
+/**
+ * What a labfleet dynamic resource is: `<module>:<Type>` from its type token
+ * (`pulumi-nodejs:dynamic/gitlab:Runner` → `gitlab:Runner`), else its `kind` input.
+ */
 export function dynamicKind(type: string, props: Record<string, unknown>): string | undefined {
-  if (type !== DYNAMIC_TYPE) return undefined;
+  if (!isDynamic(type)) return undefined;
+  const m = /^pulumi-nodejs:dynamic\/([^:]+):(.+)$/.exec(type);
+  if (m) return `${m[1]}:${m[2]}`;
   const k = props.kind;
   return typeof k === "string" ? k : undefined;
+}
+
+/** Resources whose inputs labfleet's own rules read (commands, dynamic resources, components). */
+export function isLabfleetRuntime(type: string): boolean {
+  return isCommand(type) || isDynamic(type) || type.startsWith("labfleet:");
 }
 
 /** `module` and `Name` of a type token `pkg:module/sub:Name`. */
@@ -67,9 +81,12 @@ export const SECRET_FIELDS_BY_TYPE: Record<string, string[]> = {
   "gcp:sql/user:User": ["password", "passwordWo"],
 };
 
-const SECRET_KEY_NAME =
-  /^(?:.*[-_.])?(password|passwd|passphrase|secret(?:string|binary|data)?(?:wo)?|private_?key(?:pem)?|token|access_?token|client_?secret|api_?key|credentials?|key_?material|preshared_?key|psk)$/i;
+/** Key names (any case/separators) that hold secret material: `sshPrivateKey`, `HA_TOKEN`, `masterPassword`, `secretString`, … */
+const SECRET_KEY_NAME = /(password|passwd|passphrase|privatekey(pem)?|token|apikey|clientsecret|credentials?|keymaterial|secret(string|binary|data)?)(wo)?$/;
 
 export function isSecretKeyName(key: string): boolean {
-  return SECRET_KEY_NAME.test(key);
+  const k = key.replace(/[-_.\s]/g, "").toLowerCase();
+  // a bare `secret` is a reference to a secret (e.g. Secret Manager's version → secret), not its value
+  if (k === "secret" || k === "secretwo") return false;
+  return SECRET_KEY_NAME.test(k);
 }

@@ -6,7 +6,7 @@ import { ruleConfig } from "../lib/config.ts";
 import { durationSeconds } from "../lib/duration.ts";
 import { describe, hint } from "../lib/message.ts";
 import { isUnknown } from "../lib/reveal.ts";
-import { DYNAMIC_TYPE, isCommand } from "../lib/resource.ts";
+import { isCommand, isLabfleetRuntime } from "../lib/resource.ts";
 import { onAll } from "../lib/rule.ts";
 import { walk } from "../lib/walk.ts";
 
@@ -66,8 +66,7 @@ export const jobTimeoutsWithinRoleLimits: ResourceValidationPolicy = {
   configSchema: config.configSchema,
   remediationSteps: "Lower the timeout to the role maximum, or split the job.",
   validateResource: onAll((props, args, report) => {
-    const relevant = isCommand(args.type) || args.type === DYNAMIC_TYPE || args.type.startsWith("labfleet:");
-    if (!relevant) return;
+    if (!isLabfleetRuntime(args.type)) return;
     const cfg = config.read(args);
     const baseRole: Role = roleOf(props) ?? cfg.defaultRole;
     const name = describe(args);

@@ -2,7 +2,7 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { ruleConfig } from "../lib/config.ts";
 import { describe, hint, show } from "../lib/message.ts";
-import { DYNAMIC_TYPE, isCommand } from "../lib/resource.ts";
+import { isLabfleetRuntime } from "../lib/resource.ts";
 import { stackItems } from "../lib/stack.ts";
 import { strings, walk } from "../lib/walk.ts";
 
@@ -29,7 +29,7 @@ const ROLE_KEYS = ["role", "roleName", "agentRole"];
 const PROJECT_KEYS = ["project", "projectPath", "pathWithNamespace", "path_with_namespace", "projectId", "repository", "repo"];
 
 function relevant(type: string): boolean {
-  return isCommand(type) || type === DYNAMIC_TYPE || type.startsWith("gitlab:") || type.startsWith("labfleet:");
+  return isLabfleetRuntime(type) || type.startsWith("gitlab:");
 }
 
 export const roleRepoBoundary: StackValidationPolicy = {

@@ -7,16 +7,16 @@ import { dynamicKind } from "../lib/resource.ts";
 import { onAll } from "../lib/rule.ts";
 
 /**
- * WireGuard peer keys are rotated: every peer declares `rotateAfterDays` ≤ `maxAgeDays`, and a
- * key whose recorded creation time is older than that is reported (the stack's outputs carry it
- * after the first `up`). Advisory: key age is hygiene, not a gate.
+ * WireGuard peer keys are rotated: every peer with a generated key declares `rotateAfterDays` ≤
+ * `maxAgeDays`, and a key whose recorded creation time (`createdAt` in the peer's state, seen by
+ * the live pack after the first `up`) is older than that is reported. Advisory: key age is hygiene, not a gate.
  * Unknowns: an unknown rotation setting is reported like a missing one.
  */
 const config = ruleConfig(
   "wireguard-key-age",
   z.object({
     maxAgeDays: z.number().int().positive().default(90).describe("maximum key age in days"),
-    peerKinds: z.array(z.string()).default(["wireguard-peer"]).describe("dynamic-resource kinds that are WireGuard peers"),
+    peerKinds: z.array(z.string()).default(["wireguard:WireGuardPeer"]).describe("dynamic-resource kinds (`<module>:<Type>` or `kind` input) that are WireGuard peers"),
   }),
 );
 
@@ -34,6 +34,7 @@ export const wireguardKeyAge: ResourceValidationPolicy = {
     const kind = dynamicKind(args.type, props);
     const cfg = config.read(args);
     if (!kind || !cfg.peerKinds.includes(kind)) return;
+    if (typeof props.publicKey === "string") return; // the peer brings its own key: nothing to rotate here
     const name = describe(args);
     const every = props.rotateAfterDays;
     if (isUnknown(every) || typeof every !== "number") {

@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { ApproveError, approve } from "../../tools/approve/approve.ts";
 import { ROOT } from "../../tools/plan/run.ts";
 import { runTs } from "../helpers/cli.ts";
@@ -34,7 +35,8 @@ describe("npm run approve", () => {
     const doc = JSON.parse(text);
     expect(doc["rds-hardening"]).toEqual({ environment: "staging", minBackupDays: 7 });
     expect(doc["oidc-trust-scoped"]).toEqual({ allowedRepositories: ["example-lab/labfleet"] });
-    expect(doc["role-repo-boundary"]).toEqual({ productRepositories: ["lab-agents/product"] });
+    const gitlab = (parse(readFileSync(join(root, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, { group: string; roles: { arch: { path: string } } }> }).config["labfleet:gitlab"]!;
+    expect(doc["role-repo-boundary"]).toEqual({ productRepositories: [`${gitlab.group}/${gitlab.roles.arch.path}`] });
     expect(doc["iam-change-approval"].approvals.map((a: { urn: string }) => a.urn)).toEqual([role.urn, rp([]).urn].sort());
     expect(doc["iam-change-approval"].approvals.find((a: { urn: string }) => a.urn === rp([]).urn).derived).toEqual(["role"]);
     expect(doc["secret-change-approval"].approvals).toHaveLength(1);

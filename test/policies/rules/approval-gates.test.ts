@@ -166,3 +166,15 @@ describe("secret-change-approval", () => {
     expect(without.fingerprint).not.toBe(fingerprintOf(withSecret).fingerprint);
   });
 });
+
+describe("secret key names", () => {
+  it("recognizes camelCase, snake and env-style secret names, and not look-alikes", async () => {
+    const { isSecretKeyName } = await import("../../../policies/lib/resource.ts");
+    for (const k of ["sshPrivateKey", "gitlabToken", "HA_TOKEN", "masterPassword", "passwordWo", "secretString", "secret_data", "client-secret", "apiKey", "credentials", "subjectToken"]) {
+      expect(isSecretKeyName(k), k).toBe(true);
+    }
+    for (const k of ["secret", "secretId", "publicKey", "hostKey", "kmsKeyId", "tokenScopes", "tokenLifetimeDays", "presharedKey", "secretsKmsKeyArn", "rotateBeforeDays"]) {
+      expect(isSecretKeyName(k), k).toBe(false);
+    }
+  });
+});
