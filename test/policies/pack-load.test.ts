@@ -3,9 +3,11 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labfleetPack, type PlanResource, reconcilePolicyConfig, type Violation } from "../../policies/engine.ts";
+import { deserialize, labfleetPack, type PlanResource, reconcilePolicyConfig, type Violation } from "../../policies/engine.ts";
+import { parsePath } from "../../policies/lib/fingerprint.ts";
 import { packName, policies } from "../../policies/pack.ts";
-import { ROOT } from "../../tools/plan/run.ts";
+import { loadPolicyConfig } from "../../tools/plan/policy.ts";
+import { ROOT, runStack } from "../../tools/plan/run.ts";
 import { SECRET_SIG, SIG_KEY } from "../../tools/plan/values.ts";
 import { approving, res, unknown } from "./helpers.ts";
 
@@ -85,13 +87,35 @@ function analyzerResource(r: PlanResource, Kind: new () => Record<string, (x: un
   o.setIgnorechangesList(r.ignoreChanges);
   if (r.parent) o.setParent(r.parent);
   m.setOptions!(o);
+  if (Kind === analyzerPb.AnalyzerResource) {
+    // AnalyzeStack also carries the graph: parent, dependencies, property dependencies.
+    const sr = m as unknown as {
+      setParent(u: string): void;
+      setDependenciesList(u: string[]): void;
+      getPropertydependenciesMap(): { set(k: string, v: unknown): void };
+    };
+    if (r.parent) sr.setParent(r.parent);
+    sr.setDependenciesList(r.dependencies);
+    for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {
+      if (urns.length === 0) continue;
+      const d = new analyzerPb.AnalyzerPropertyDependencies();
+      d.setUrnsList(urns);
+      sr.getPropertydependenciesMap().set(k, d);
+    }
+  }
   return m;
 }
 
-/** Secrets go over the wire in the engine's secret envelope (the server unwraps them). */
+/** The wire form: unknowns as the engine's sentinel, secrets in the secret envelope (the server unwraps them). */
 function wrapSecrets(r: PlanResource): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...r.inputs };
-  for (const p of r.secretPaths ?? []) if (p in out) out[p] = { [SIG_KEY]: SECRET_SIG, value: out[p] };
+  const out = deserialize(r.inputs);
+  for (const p of r.secretPaths ?? []) {
+    const path = parsePath(p);
+    let parent: Record<string, unknown> | undefined = out;
+    for (const k of path.slice(0, -1)) parent = parent?.[k] as Record<string, unknown> | undefined;
+    const last = path[path.length - 1];
+    if (parent && last !== undefined && last in parent) parent[last] = { [SIG_KEY]: SECRET_SIG, value: parent[last] };
+  }
   return out;
 }
 
@@ -140,9 +164,30 @@ describe("the policy pack under the Pulumi CLI's harness", () => {
     expect(startupMs).toBeLessThan(90_000);
   });
 
-  it("answers Analyze and AnalyzeStack exactly like the offline engine", async () => {
+  it("answers Analyze and AnalyzeStack exactly like the offline engine (fixtures)", async () => {
     const resources = fixtures();
     const policyConfig = { ...approving([resources[3]!]), "rds-hardening": { minBackupDays: 7 } };
+    const { live, offline } = await both(resources, policyConfig);
+    expect(live).toEqual(offline);
+    // and the fixtures did exercise the rules
+    expect(new Set(offline.map((v) => v.policy))).toEqual(
+      new Set(["rds-hardening", "iam-least-privilege", "iam-change-approval", "secret-change-approval", "hut-stable-serial", "sg-no-public-ingress", "required-tags"]),
+    );
+    expect(JSON.stringify(live)).not.toContain("s3cr3t");
+  });
+
+  it("answers exactly like the offline engine on the whole staging plan, with its approvals file", async () => {
+    const run = await runStack({ stack: "staging" });
+    const broken = run.resources.map((r) => (r.type === "aws:rds/instance:Instance" ? { ...r, inputs: { ...r.inputs, publiclyAccessible: true } } : r));
+    const { live, offline } = await both(broken, loadPolicyConfig("staging") ?? {});
+    expect(live).toEqual(offline);
+    expect(offline.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy)).toEqual(["rds-hardening"]);
+    expect(run.resources.length).toBeGreaterThan(100);
+  });
+});
+
+async function both(resources: PlanResource[], policyConfig: Record<string, unknown>): Promise<{ live: Violation[]; offline: Violation[] }> {
+  {
     // Configure, as the CLI does after reconciling --policy-pack-config with the schemas.
     const reconciled = reconcilePolicyConfig(policies, policyConfig);
     const pack = await labfleetPack();
@@ -166,11 +211,6 @@ describe("the policy pack under the Pulumi CLI's harness", () => {
 
     const { evaluatePack } = await import("../../policies/engine.ts");
     const offline = await evaluatePack({ resources, policyConfig });
-    expect(live).toEqual(offline);
-    // and the fixtures did exercise the rules
-    expect(new Set(offline.map((v) => v.policy))).toEqual(
-      new Set(["rds-hardening", "iam-least-privilege", "iam-change-approval", "secret-change-approval", "hut-stable-serial", "sg-no-public-ingress", "required-tags"]),
-    );
-    expect(JSON.stringify(live)).not.toContain("s3cr3t");
-  });
-});
+    return { live, offline };
+  }
+}
