@@ -50,7 +50,8 @@ describe("broken variants: npm run plan exits 1 naming the rule", () => {
       name: "db-backups-below-minimum",
       rules: ["rds-hardening"],
       change: (c) => {
-        ((c["labfleet:console"]!.aws as Record<string, Record<string, unknown>>).db ??= {}).backupRetentionDays = 1;
+        const aws = c["labfleet:console"]!.aws as Record<string, Record<string, unknown>>;
+        aws.db = { ...aws.db, backupRetentionDays: 1 };
       },
     },
     {
