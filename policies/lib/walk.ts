@@ -1,8 +1,10 @@
+import { parse as parseYaml } from "yaml";
 import { isUnknown } from "./reveal.ts";
 
 /**
  * Visits every known value of a revealed value with its path. Strings holding JSON documents are
- * visited as the parsed document (path suffix `<json>`), not as text.
+ * visited as the parsed document (path suffix `<json>`), not as text; cloud-init user-data is
+ * visited as text and as its parsed YAML (`<cloud-config>`).
  */
 export interface Visit {
   path: string;
@@ -21,12 +23,27 @@ function parseJsonText(s: string): unknown {
   }
 }
 
+/** cloud-init user-data (`#cloud-config` YAML) carries files and commands worth scanning. */
+function parseCloudConfig(s: string): unknown {
+  if (!s.startsWith("#cloud-config")) return undefined;
+  try {
+    return parseYaml(s);
+  } catch {
+    return undefined;
+  }
+}
+
 export function* walk(value: unknown, path = "", skipKeys: string[] = ["__provider"]): Generator<Visit> {
   if (isUnknown(value) || value === undefined) return;
   if (typeof value === "string") {
     const doc = parseJsonText(value);
-    if (doc !== undefined) yield* walk(doc, `${path}<json>`, skipKeys);
-    else yield { path, value };
+    if (doc !== undefined) {
+      yield* walk(doc, `${path}<json>`, skipKeys);
+      return;
+    }
+    yield { path, value };
+    const cloud = parseCloudConfig(value);
+    if (cloud && typeof cloud === "object") yield* walk(cloud, `${path}<cloud-config>`, skipKeys);
     return;
   }
   yield { path, value };

@@ -18,6 +18,15 @@ describe("hut-stable-serial", () => {
     expect(vs).toEqual([]);
   });
 
+  it("reads inventories shipped in cloud-init user-data", async () => {
+    const userData = `#cloud-config\nwrite_files:\n  - path: /etc/hut/inventory.yaml\n    content: |\n      slots:\n        - id: hut-01\n          label: a\n          runner: r\n          serialById: ${BY_ID}\n          relay:\n            entity: switch.one\n        - id: hut-02\n          label: a\n          runner: r\n          serialById: ${BY_ID}-2\n          relay:\n            entity: switch.two\n`;
+    const vs = await check("hut-stable-serial", [res("pulumi-nodejs:dynamic/lxd:Instance", "runner", { userData })]);
+    expect(vs.map((v) => v.message.split("\n")[1])).toEqual([
+      expect.stringContaining('invalid hut inventory: userData<cloud-config>.write_files[0].content slots[1].label: duplicate label "a" (also slots[0])'),
+      expect.stringContaining('slots hut-01 and hut-02 share the runner label "a"'),
+    ]);
+  });
+
   it("fails ttyUSB/ttyACM/by-path device names and by-id paths that escape the directory", async () => {
     const vs = await check("hut-stable-serial", [
       res("command:local:Command", "raw", { create: "esptool --port /dev/ttyUSB0 write-flash 0x0 fw.bin" }),
