@@ -4,6 +4,7 @@ import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
 import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
+import { runnerConnections, runnerOutputs, runnerVms } from "../components/lxd/runners.ts";
 import { wireGuardHub, wireGuardOutputs } from "../components/wireguard/from-config.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
@@ -24,14 +25,17 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   // The WireGuard mesh; runner VMs join with wireguard?.addPeer(name, { kind: "runner" }, opts).
   const wireguard = wireGuardHub(cfg, tags);
 
-  // HUT slots reach their runner over SSH. Until the LXD RunnerVm outputs are wired in, the
-  // connection is derived from labfleet:lxd.runners (instance name as host, sshUser as user).
-  const runners = Object.fromEntries((cfg.lxd.enabled ? cfg.lxd.runners : []).map((r) => [r.name, { host: r.name, user: r.sshUser }]));
+  // LXD runner hosts, each joining the mesh as a runner peer when configured so.
+  const vms = runnerVms(cfg, tags, wireguard);
+
+  // HUT slots reach their runner over SSH at the address the RunnerVm reports.
+  const runners = runnerConnections(vms);
   const hutSlots = cfg.hut.enabled
     ? declareHutSlots({ ...cfg.hut, runners, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
     : [];
 
   const outputs: StackOutputs = { environment: cfg.environment, slots: hutSlots.map((s) => s.record), ...wireGuardOutputs(wireguard) };
+  if (vms.length > 0) outputs.runners = runnerOutputs(vms);
   if (ci) outputs.ci = ci.outputs();
   if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
   if (cfg.console.gcp.enabled) {

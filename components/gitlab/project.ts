@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Role } from "../../stacks/config/sections/gitlab.ts";
-import { delegatingProvider } from "./dynamic.ts";
+import { delegatingProvider } from "../dynamic.ts";
 
 export interface GitlabProjectArgs {
   gitlabUrl: pulumi.Input<string>;

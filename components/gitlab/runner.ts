@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { delegatingProvider } from "./dynamic.ts";
+import { delegatingProvider } from "../dynamic.ts";
 
 export interface GitlabRunnerArgs {
   gitlabUrl: pulumi.Input<string>;

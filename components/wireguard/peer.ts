@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { delegatingProvider } from "../dynamic.ts";
 import { PEER_SECRET_OUTPUTS } from "./peer-schema.ts";
 import type { TransportSpec } from "./transport.ts";
 
@@ -7,38 +8,7 @@ import type { TransportSpec } from "./transport.ts";
  * The provider only delegates; the logic is in `peer-impl.ts`, loaded at run time through tsx
  * from the project root (the dynamic-provider host is plain CommonJS node; see CONVENTIONS.md).
  */
-const provider = {
-  async impl() {
-    const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
-    const root = `${process.cwd()}/package.json`;
-    const tsx = createRequire(root)("tsx/cjs/api") as typeof import("tsx/cjs/api");
-    return tsx.require("./components/wireguard/peer-impl.ts", root) as typeof import("./peer-impl.ts");
-  },
-  // biome-ignore lint/suspicious/noExplicitAny: the dynamic provider interface is untyped
-  async check(olds: any, news: any) {
-    return (await this.impl()).check(olds, news);
-  },
-  // biome-ignore lint/suspicious/noExplicitAny: the dynamic provider interface is untyped
-  async diff(id: string, olds: any, news: any) {
-    return (await this.impl()).diff(id, olds, news);
-  },
-  // biome-ignore lint/suspicious/noExplicitAny: the dynamic provider interface is untyped
-  async create(inputs: any) {
-    return (await this.impl()).create(inputs);
-  },
-  // biome-ignore lint/suspicious/noExplicitAny: the dynamic provider interface is untyped
-  async read(id: string, props: any) {
-    return (await this.impl()).read(id, props);
-  },
-  // biome-ignore lint/suspicious/noExplicitAny: the dynamic provider interface is untyped
-  async update(id: string, olds: any, news: any) {
-    return (await this.impl()).update(id, olds, news);
-  },
-  // biome-ignore lint/suspicious/noExplicitAny: the dynamic provider interface is untyped
-  async delete(id: string, props: any) {
-    return (await this.impl()).delete(id, props);
-  },
-} satisfies pulumi.dynamic.ResourceProvider & { impl(): Promise<typeof import("./peer-impl.ts")> };
+const provider = delegatingProvider("./components/wireguard/peer-impl.ts");
 
 export interface WireGuardPeerArgs {
   /** Peer name (config `peers[].name`), used in messages and the client config. */

@@ -26,14 +26,30 @@ export const StackConfigSchema = z
   })
   .superRefine((cfg, ctx) => {
     refineProductionConsole(cfg, ctx);
+    if (cfg.lxd.enabled && !cfg.wireguard.enabled) {
+      cfg.lxd.runners.forEach((r, i) => {
+        if (r.wireguard === true) {
+          ctx.addIssue({ code: "custom", path: ["lxd", "runners", i, "wireguard"], message: "needs the labfleet:wireguard section" });
+        }
+      });
+    }
     if (!cfg.hut.enabled) return;
-    const runners = new Set(cfg.lxd.enabled ? cfg.lxd.runners.map((r) => r.name) : []);
+    const runners = new Map(cfg.lxd.enabled ? cfg.lxd.runners.map((r) => [r.name, r] as const) : []);
     cfg.hut.slots.forEach((slot, i) => {
-      if (slot.runner !== "local" && !runners.has(slot.runner)) {
+      const runner = runners.get(slot.runner);
+      if (slot.runner !== "local" && !runner) {
         ctx.addIssue({
           code: "custom",
           path: ["hut", "slots", i, "runner"],
           message: `runner ${JSON.stringify(slot.runner)} is not declared in lxd.runners (or use "local")`,
+        });
+      }
+      // A VM sees the slot's adapter only through USB passthrough (unix-char works for containers only).
+      if (runner?.type === "virtual-machine" && !slot.usb) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["hut", "slots", i, "usb"],
+          message: `required: runner ${JSON.stringify(slot.runner)} is a virtual machine, which needs the adapter's vendorid/productid for USB passthrough`,
         });
       }
     });

@@ -1,38 +1,84 @@
 import { z } from "zod";
+import { DEFAULT_SOCKET, LxdRemote } from "../../../components/lxd/remote.ts";
 import { registerSection } from "../section.ts";
 
-export const LxdRemote = z.discriminatedUnion("kind", [
-  z.strictObject({
-    kind: z.literal("unix"),
-    socket: z.string().startsWith("/").default("/var/lib/lxd/unix.socket"),
-  }),
-  z.strictObject({
-    kind: z.literal("https"),
-    url: z.url({ protocol: /^https$/, error: "must be an https:// URL" }),
-    serverCertificate: z.string().includes("BEGIN CERTIFICATE").optional().describe("pinned server certificate (PEM)"),
-    clientCertificate: z.string().includes("BEGIN CERTIFICATE").describe("client certificate (PEM); its key is the secret labfleet:lxdClientKey"),
-  }),
-]);
+export { LxdRemote } from "../../../components/lxd/remote.ts";
 
-export const RunnerConfig = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, "must be a valid LXD instance name"),
-  remote: z.string().min(1).default("local"),
-  type: z.enum(["container", "virtual-machine"]).default("virtual-machine"),
-  image: z.string().min(1).default("ubuntu/24.04/cloud"),
-  imageServer: z.url().optional().describe("simplestreams server for the image"),
-  profiles: z.array(z.string()).default(["default"]),
-  cpu: z.number().int().positive().default(2),
-  memory: z.string().regex(/^\d+(MiB|GiB|MB|GB)$/).default("4GiB"),
-  diskSize: z.string().regex(/^\d+(MiB|GiB|MB|GB)$/).default("40GiB"),
-  sshUser: z.string().default("runner"),
-  sshPublicKey: z.string().startsWith("ssh-").optional(),
-  cloudInit: z.boolean().default(true).describe("apply the runner cloud-init baseline and wait for it"),
-  readinessTimeoutSeconds: z.number().int().positive().default(900),
-  config: z.record(z.string(), z.string()).default({}),
-});
+const size = (example: string) => z.string().regex(/^\d+(MiB|GiB|TiB|MB|GB|TB)$/, `must be a size like ${example}`);
+
+export const RunnerConfig = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, "must be a valid LXD instance name")
+      .describe("runner host name: the LXD instance name, and `runner` in hut slots"),
+    remote: z.string().min(1).default("local").describe("key of labfleet:lxd.remotes the instance lives on"),
+    type: z.enum(["container", "virtual-machine"]).default("virtual-machine").describe("LXD instance type"),
+    image: z
+      .string()
+      .min(1)
+      .default("24.04")
+      .describe("image alias, or a 64-hex-digit fingerprint (a fingerprint is used as such)"),
+    imageServer: z
+      .url({ protocol: /^https$/, error: "must be an https:// URL" })
+      .optional()
+      .describe("simplestreams server to pull the image from (e.g. https://cloud-images.ubuntu.com/releases); absent = the image is on the LXD host"),
+    profiles: z.array(z.string().min(1)).default(["default"]).describe("LXD profiles, in order"),
+    cpu: z.number().int().positive().default(2).describe("limits.cpu"),
+    memory: size("4GiB").default("4GiB").describe("limits.memory"),
+    diskSize: size("40GiB").default("40GiB").describe("root disk size"),
+    diskPool: z.string().min(1).optional().describe("storage pool of the root disk; default: the pool of the profiles' root disk"),
+    sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name").default("runner").describe("user the hut command resources log in as"),
+    sshPublicKey: z.string().startsWith("ssh-", "must be an OpenSSH public key").optional().describe("public key authorised for sshUser (required with cloudInit)"),
+    cloudInit: z.boolean().default(true).describe("apply the runner cloud-init baseline and wait for it (false for images without cloud-init)"),
+    nodeChannel: z.string().regex(/^\d+\/(stable|candidate|beta|edge)$/, "must be a snap channel like 20/stable").default("20/stable").describe("snap channel of Node for the hut CLI"),
+    hutPackage: z.string().min(1).optional().describe("npm package spec installed globally for the hut CLI (e.g. a git URL); absent = not installed by cloud-init"),
+    wireguard: z
+      .boolean()
+      .optional()
+      .describe("join the WireGuard mesh as a runner peer (config pushed into the instance); default: with cloudInit, when labfleet:wireguard is on"),
+    readinessTimeoutSeconds: z.number().int().positive().max(86400).default(900).describe("time for the instance to run, its agent, IPv4 and cloud-init"),
+    stopTimeoutSeconds: z.number().int().min(0).max(3600).default(30).describe("graceful stop time before a forced stop (delete/replace)"),
+    config: z.record(z.string(), z.string()).default({}).describe("extra LXD instance config keys (override the generated ones)"),
+    devices: z
+      .record(z.string(), z.record(z.string(), z.string()))
+      .default({})
+      .describe("extra LXD devices (USB devices of the runner's HUT slots are added automatically)"),
+  })
+  .superRefine((r, ctx) => {
+    if (r.cloudInit && !r.sshPublicKey) {
+      ctx.addIssue({ code: "custom", path: ["sshPublicKey"], message: "required when cloudInit is true (the runner user needs a key)" });
+    }
+    if (r.wireguard === true && !r.cloudInit) {
+      ctx.addIssue({ code: "custom", path: ["wireguard"], message: "needs cloudInit (the baseline installs wireguard-tools)" });
+    }
+    for (const k of Object.keys(r.config)) {
+      if (k.startsWith("volatile.") || k.startsWith("image.")) ctx.addIssue({ code: "custom", path: ["config", k], message: "is managed by LXD" });
+    }
+  });
+export type RunnerConfig = z.output<typeof RunnerConfig>;
 
 export const LxdBody = z.strictObject({
-  remotes: z.record(z.string(), LxdRemote).default({ local: { kind: "unix", socket: "/var/lib/lxd/unix.socket" } }),
-  runners: z.array(RunnerConfig).default([]),
+  remotes: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a lower-case remote name"), LxdRemote)
+    .default({ local: { kind: "unix", socket: DEFAULT_SOCKET, project: "default" } })
+    .describe("LXD daemons by name: `unix` (this host's socket) or `https` (client certificate)"),
+  runners: z.array(RunnerConfig).default([]).describe("runner hosts (LXD instances)"),
 });
-export const Lxd = registerSection("lxd", LxdBody);
+
+export const Lxd = registerSection("lxd", LxdBody, (parsed, ctx) => {
+  const seen = new Map<string, number>();
+  parsed.runners.forEach((r, i) => {
+    if (!(r.remote in parsed.remotes)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["runners", i, "remote"],
+        message: `remote ${JSON.stringify(r.remote)} is not declared in lxd.remotes (have: ${Object.keys(parsed.remotes).join(", ") || "none"})`,
+      });
+    }
+    const first = seen.get(r.name);
+    if (first !== undefined) ctx.addIssue({ code: "custom", path: ["runners", i, "name"], message: `duplicate runner name (also runners[${first}])` });
+    else seen.set(r.name, i);
+  });
+  return parsed;
+});

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../../components/gitlab/client.ts";
-import type { ProviderImpl } from "../../../components/gitlab/dynamic.ts";
+import type { ProviderImpl } from "../../../components/dynamic.ts";
 import { parseRoleEnv } from "../../../components/gitlab/env-file.ts";
 import { RoleRepos } from "../../../components/gitlab/role-repos.ts";
 import { GitlabBody, type GitlabConfig } from "../../../stacks/config/sections/gitlab.ts";

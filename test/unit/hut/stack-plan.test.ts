@@ -17,7 +17,7 @@ describe("HutSlot in the stacks", () => {
     const pc = one(run.resources, "command:remote:Command", "hut-01-power-cycle");
     const flash = one(run.resources, "command:remote:Command", "hut-02-flash");
     expect(pc.parent).toContain("labfleet:hut:HutSlot::hut-01");
-    expect(pc.inputs.connection).toMatchObject({ host: "runner-staging-01", user: "runner" });
+    expect(pc.inputs.connection).toMatchObject({ host: "10.88.0.10", user: "runner" }); // the runner's WireGuard address
     expect(isSecretInput(pc, "connection.privateKey")).toBe(true);
     expect(isSecretInput(pc, "environment.HA_TOKEN")).toBe(true);
     expect(isSecretInput(pc, "create")).toBe(false);

@@ -7,24 +7,31 @@ export interface ProviderImpl {
   check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult>;
   diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult>;
   create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult>;
-  read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult>;
+  read(id: string, props?: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult>;
   update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult>;
   delete(id: string, props: Record<string, unknown>): Promise<void>;
 }
 
 /**
- * The house recipe (CONVENTIONS.md): a self-contained object literal whose methods only delegate
- * to the impl module, loaded at run time through tsx's CJS API resolved from the cwd (the project
- * root in Pulumi's dynamic-provider host). The only captured value is `implPath`, a relative path
- * string, frozen at serialization.
+ * The one dynamic-provider adapter (docs/architecture.md, "Dynamic providers"): a self-contained
+ * object literal whose methods only delegate to the impl module, loaded at run time through tsx's
+ * CJS API resolved from the cwd (the project root in Pulumi's dynamic-provider host). The only
+ * captured value is `implPath`, a relative path string, frozen at serialization. Loaded impls are
+ * cached per process, so a host serving many resources transforms each module once.
  */
 export function delegatingProvider(implPath: string) {
   return {
     async impl(): Promise<ProviderImpl> {
+      const g = globalThis as { __labfleetProviderImpls?: Map<string, ProviderImpl> };
+      g.__labfleetProviderImpls ??= new Map();
+      const cached = g.__labfleetProviderImpls.get(implPath);
+      if (cached) return cached;
       const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
       const root = `${process.cwd()}/package.json`;
       const tsx = createRequire(root)("tsx/cjs/api") as typeof import("tsx/cjs/api");
-      return tsx.require(implPath, root) as ProviderImpl;
+      const loaded = tsx.require(implPath, root) as ProviderImpl;
+      g.__labfleetProviderImpls.set(implPath, loaded);
+      return loaded;
     },
     async check(olds: Props, news: Props) {
       return (await this.impl()).check(olds, news);

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as files from "../../../components/lxd/instance-file-impl.ts";
+import type { FileOutputs } from "../../../components/lxd/instance-file-impl.ts";
+import * as instances from "../../../components/lxd/instance-impl.ts";
+import { cleanupInstances, client, containerInputs, instanceName, requireLxd, unixRemote } from "./lxd-env.ts";
+
+/** LxdInstanceFile (how the runner's WireGuard config gets in) against a real container. */
+
+type Props = Record<string, unknown>;
+const name = instanceName("file");
+let uuid: string;
+
+async function sh(cmd: string) {
+  return client.exec(name, ["sh", "-c", cmd], { timeoutSeconds: 20 });
+}
+
+async function checked(inputs: Props): Promise<Props> {
+  const r = await files.check({}, inputs);
+  if (!("inputs" in r)) throw new Error(JSON.stringify(r));
+  return r.inputs;
+}
+
+const fileInputs = (extra: Props = {}): Props => ({
+  remote: unixRemote,
+  instance: name,
+  instanceUuid: uuid,
+  path: "/etc/labfleet-test/peer.conf",
+  content: "[Interface]\nPrivateKey = secret-one\n",
+  mode: "0640",
+  apply: ["sh", "-c", "cat /etc/labfleet-test/peer.conf > /tmp/applied; echo x >> /tmp/apply-count"],
+  remove: ["sh", "-c", "touch /tmp/removed"],
+  ...extra,
+});
+
+beforeAll(async () => {
+  await requireLxd();
+  const c = await instances.check({}, containerInputs(name));
+  if (!("inputs" in c)) throw new Error(JSON.stringify(c));
+  const r = await instances.create(c.inputs);
+  uuid = r.outs.uuid ?? "";
+  expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+});
+afterAll(cleanupInstances);
+
+describe("LxdInstanceFile on the real LXD daemon", () => {
+  let outs: FileOutputs;
+
+  it("writes the file (parent directory created, mode, owner) and runs the apply command", async () => {
+    const r = await files.create(await checked(fileInputs()));
+    expect(r.id).toBe(`${name}:/etc/labfleet-test/peer.conf`);
+    outs = r.outs as unknown as FileOutputs;
+    expect(outs.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await sh("stat -c '%a %u %g' /etc/labfleet-test/peer.conf")).stdout).toBe("640 0 0\n");
+    expect((await sh("stat -c '%a' /etc/labfleet-test")).stdout).toBe("755\n");
+    expect((await sh("cat /tmp/applied")).stdout).toBe("[Interface]\nPrivateKey = secret-one\n");
+    expect((await sh("wc -l < /tmp/apply-count")).stdout.trim()).toBe("1");
+  });
+
+  it("read reports changes made inside the instance, update puts the file back and re-applies", async () => {
+    expect(((await files.read(outs.instance, outs as unknown as Props)).props as unknown as FileOutputs).drift).toEqual([]);
+    await sh("echo tampered > /etc/labfleet-test/peer.conf; chmod 644 /etc/labfleet-test/peer.conf");
+    const r = await files.read(`${name}:/etc/labfleet-test/peer.conf`, outs as unknown as Props);
+    const props = r.props as unknown as FileOutputs;
+    expect(props.drift).toHaveLength(2);
+    expect(props.drift[0]).toMatch(/^content: changed inside the instance \(sha256 [0-9a-f]{12}, declared [0-9a-f]{12}\)$/);
+    expect(props.drift[1]).toBe("mode: declared 0640, live 0644");
+    expect(props.drift.join(" ")).not.toContain("secret-one");
+    expect(props.content).toBe("tampered\n");
+    const wanted = await checked(fileInputs());
+    expect(await files.diff("", r.props as Props, wanted)).toMatchObject({ changes: true, replaces: [] });
+    outs = (await files.update("", r.props as Props, wanted)).outs as unknown as FileOutputs;
+    expect((await sh("cat /etc/labfleet-test/peer.conf; stat -c '%a' /etc/labfleet-test/peer.conf")).stdout).toBe("[Interface]\nPrivateKey = secret-one\n640\n");
+    expect((await sh("wc -l < /tmp/apply-count")).stdout.trim()).toBe("2");
+  });
+
+  it("a new content (key rotation) is an in-place rewrite; a new instance means replace", async () => {
+    const rotated = await checked(fileInputs({ content: "[Interface]\nPrivateKey = secret-two\n" }));
+    expect(await files.diff("", outs as unknown as Props, rotated)).toMatchObject({ changes: true, replaces: [] });
+    const next = (await files.update("", outs as unknown as Props, rotated)).outs as unknown as FileOutputs;
+    expect(next.sha256).not.toBe(outs.sha256);
+    expect((await sh("cat /tmp/applied")).stdout).toBe("[Interface]\nPrivateKey = secret-two\n");
+    outs = next;
+    const moved = await checked(fileInputs({ content: "[Interface]\nPrivateKey = secret-two\n", instanceUuid: "00000000-0000-0000-0000-000000000000" }));
+    expect((await files.diff("", outs as unknown as Props, moved)).replaces).toEqual(["instanceUuid"]);
+  });
+
+  it("a failing apply command is an error naming the command and its output; a new file is taken away again", async () => {
+    const bad = await checked(fileInputs({ path: "/etc/labfleet-test/bad.conf", apply: ["sh", "-c", "echo wg-quick: cannot parse >&2; exit 3"] }));
+    await expect(files.create(bad)).rejects.toThrow(
+      /^apply command "sh -c echo wg-quick: cannot parse >&2; exit 3" in instance "lft-.*-file" on unix socket .* exited 3: wg-quick: cannot parse; the file was removed again$/,
+    );
+    expect((await sh("test -e /etc/labfleet-test/bad.conf; echo $?")).stdout).toBe("1\n");
+  });
+
+  it("delete runs the remove command and removes the file; again is fine; a gone instance is fine", async () => {
+    await files.delete(outs.instance, outs as unknown as Props);
+    expect((await sh("test -e /etc/labfleet-test/peer.conf; echo $?; test -e /tmp/removed; echo $?")).stdout).toBe("1\n0\n");
+    await files.delete(outs.instance, outs as unknown as Props);
+    expect(await files.read("", outs as unknown as Props)).toEqual({});
+    await instances.stopAndDelete(client, name, 0, 60);
+    await files.delete(outs.instance, outs as unknown as Props);
+  });
+});

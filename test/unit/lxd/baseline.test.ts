@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { BASE_PACKAGES, runnerCloudConfig } from "../../../components/lxd/cloud-init.ts";
+import { slotDevices } from "../../../components/lxd/slot-devices.ts";
+import { Slot } from "../../../hardware/schema/inventory.ts";
+
+const slot = (id: string, runner: string, usb?: Record<string, string>) =>
+  Slot.parse({ id, label: id, runner, serialById: `/dev/serial/by-id/usb-${id}`, relay: { entity: `switch.${id.replace("-", "_")}` }, ...(usb ? { usb } : {}) });
+
+describe("slot devices", () => {
+  const slots = [slot("hut-01", "r1", { vendorid: "10C4", productid: "EA60", serial: "5a1c" }), slot("hut-02", "r2", { vendorid: "1a86", productid: "55d4" }), slot("hut-03", "r1", { vendorid: "0403", productid: "6001" })];
+
+  it("a VM gets a usb device per slot assigned to it (and only those)", () => {
+    expect(slotDevices({ name: "r1", type: "virtual-machine" }, slots)).toEqual({
+      "hut-01-usb": { type: "usb", vendorid: "10c4", productid: "ea60", serial: "5a1c" },
+      "hut-03-usb": { type: "usb", vendorid: "0403", productid: "6001" },
+    });
+    expect(slotDevices({ name: "nobody", type: "virtual-machine" }, slots)).toEqual({});
+  });
+
+  it("a container gets the by-id character device, optional so the container starts without it", () => {
+    expect(slotDevices({ name: "r2", type: "container" }, slots)).toEqual({
+      "hut-02-serial": { type: "unix-char", source: "/dev/serial/by-id/usb-hut-02", path: "/dev/serial/by-id/usb-hut-02", required: "false" },
+    });
+  });
+
+  it("a VM slot without usb identity is an error naming the slot", () => {
+    expect(() => slotDevices({ name: "r9", type: "virtual-machine" }, [slot("hut-09", "r9")])).toThrow(
+      "hut slot hut-09 on runner r9: a virtual machine needs the slot's usb identity (labfleet:hut.slots[].usb)",
+    );
+  });
+});
+
+describe("runner cloud-init baseline", () => {
+  it("is valid #cloud-config with the tools, the runner user and Node from the snap store", () => {
+    const text = runnerCloudConfig({ sshUser: "ci", sshPublicKey: "ssh-ed25519 AAAA k", nodeChannel: "20/stable" });
+    expect(text.split("\n")[0]).toBe("#cloud-config");
+    const doc = parse(text) as Record<string, unknown>;
+    expect(doc.packages).toEqual([...BASE_PACKAGES]);
+    expect(doc.package_update).toBe(true);
+    expect((doc.users as unknown[])[1]).toMatchObject({ name: "ci", ssh_authorized_keys: ["ssh-ed25519 AAAA k"], lock_passwd: true });
+    expect(doc.runcmd).toContainEqual(["usermod", "-aG", "docker", "ci"]);
+    expect(doc.runcmd).toContainEqual(["snap", "install", "node", "--classic", "--channel=20/stable"]);
+    expect(doc).not.toHaveProperty("write_files");
+  });
+
+  it("is deterministic (a re-render does not replace the VM)", () => {
+    const c = { sshUser: "runner", sshPublicKey: "ssh-ed25519 AAAA k", nodeChannel: "20/stable", hutPackage: "labfleet@1.0.0" };
+    expect(runnerCloudConfig(c)).toBe(runnerCloudConfig({ ...c }));
+  });
+});
