@@ -1,0 +1,46 @@
+import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { cloudrunIngressViaLb } from "./rules/cloudrun-ingress-via-lb.ts";
+import { cloudsqlHardening } from "./rules/cloudsql-hardening.ts";
+import { ecsNoPublicIp } from "./rules/ecs-no-public-ip.ts";
+import { hutStableSerial } from "./rules/hut-stable-serial.ts";
+import { iamChangeApproval } from "./rules/iam-change-approval.ts";
+import { iamLeastPrivilege } from "./rules/iam-least-privilege.ts";
+import { jobTimeoutsWithinRoleLimits } from "./rules/job-timeouts-within-role-limits.ts";
+import { lbHttpsOnly } from "./rules/lb-https-only.ts";
+import { noStaticCloudKeys } from "./rules/no-static-cloud-keys.ts";
+import { oidcTrustScoped } from "./rules/oidc-trust-scoped.ts";
+import { rdsHardening } from "./rules/rds-hardening.ts";
+import { requiredTags } from "./rules/required-tags.ts";
+import { roleRepoBoundary } from "./rules/role-repo-boundary.ts";
+import { secretChangeApproval } from "./rules/secret-change-approval.ts";
+import { sgNoPublicIngress } from "./rules/sg-no-public-ingress.ts";
+import { wifChangeApproval } from "./rules/wif-change-approval.ts";
+import { wireguardKeyAge } from "./rules/wireguard-key-age.ts";
+
+/**
+ * The labfleet governance pack (brief §9), one rule per file under rules/. The CrossGuard entry
+ * (index.ts) and the offline evaluator (engine.ts) both take the list from here. This module
+ * must not construct a PolicyPack: that starts the analyzer gRPC server.
+ */
+export const packName = "labfleet-governance";
+export const packEnforcementLevel: EnforcementLevel = "mandatory";
+
+export const policies: Policies = [
+  iamChangeApproval,
+  secretChangeApproval,
+  wifChangeApproval,
+  noStaticCloudKeys,
+  iamLeastPrivilege,
+  oidcTrustScoped,
+  rdsHardening,
+  cloudsqlHardening,
+  lbHttpsOnly,
+  sgNoPublicIngress,
+  ecsNoPublicIp,
+  cloudrunIngressViaLb,
+  roleRepoBoundary,
+  hutStableSerial,
+  jobTimeoutsWithinRoleLimits,
+  wireguardKeyAge,
+  requiredTags,
+];

@@ -1,0 +1,135 @@
+import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import * as aws from "@pulumi/aws";
+import * as gcp from "@pulumi/gcp";
+import { z } from "zod";
+import { ruleConfig } from "../lib/config.ts";
+import { conditionValues, federatedPrincipals, GITHUB_OIDC_HOST, parsePolicyDocument, type Statement } from "../lib/iam.ts";
+import { describe, hint, show } from "../lib/message.ts";
+import { at, isUnknown } from "../lib/reveal.ts";
+import { onTypes } from "../lib/rule.ts";
+
+/**
+ * Federated trust is scoped to this lab's repository: an AWS role trusting GitHub's OIDC provider
+ * must pin `token.actions.githubusercontent.com:sub` (StringEquals/StringLike, no wildcard in
+ * owner/repo) and `:aud` = sts.amazonaws.com; a GCP Workload Identity provider must carry an
+ * `attributeCondition` comparing `assertion.repository` (or `attribute.repository`) to a literal.
+ * With `allowedRepositories` set, only those `owner/repo` values are accepted.
+ *
+ * Unknowns: the trust document embeds the OIDC provider's ARN, so it is unknown in a first
+ * preview; the known statements are checked and a wholly unknown document gets an advisory note
+ * and is checked when `pulumi up` resolves it. An unknown attributeCondition fails closed (it is
+ * a literal in every sane program).
+ */
+const config = ruleConfig(
+  "oidc-trust-scoped",
+  z.object({
+    allowedRepositories: z.array(z.string()).default([]).describe("owner/repo values a trust may name (empty: any single repository)"),
+    allowRefWildcards: z.boolean().default(false).describe("allow `*` after `repo:owner/repo:` in the sub condition"),
+  }),
+);
+type Cfg = ReturnType<typeof config.read>;
+
+const SUB_FIX = `add Condition StringEquals {"${GITHUB_OIDC_HOST}:sub": "repo:<owner>/<repo>:environment:<env>", "${GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com"}`;
+
+function checkSub(values: string[] | undefined, label: string, report: ReportViolation, cfg: Cfg) {
+  if (!values || values.length === 0) {
+    report(hint(`${label} trusts GitHub OIDC without a ${GITHUB_OIDC_HOST}:sub condition: any repository could assume it`, SUB_FIX));
+    return;
+  }
+  for (const v of values) {
+    const m = /^repo:([^/:]+)\/([^:]+):(.+)$/.exec(v);
+    if (!m || /[*?]/.test(m[1] ?? "") || /[*?]/.test(m[2] ?? "")) {
+      report(hint(`${label} sub condition ${show(v)} is not scoped to one repository`, SUB_FIX));
+      continue;
+    }
+    const repo = `${m[1]}/${m[2]}`;
+    if (cfg.allowedRepositories.length > 0 && !cfg.allowedRepositories.includes(repo)) {
+      report(hint(`${label} trusts repository ${repo}, which is not in allowedRepositories`, `trust only ${cfg.allowedRepositories.join(", ")}`));
+    }
+    if (!cfg.allowRefWildcards && /[*?]/.test(m[3] ?? "")) {
+      report(hint(`${label} sub condition ${show(v)} uses a wildcard ref/environment`, "name the environment or branch explicitly"));
+    }
+  }
+}
+
+function isGithubTrust(st: Statement): boolean {
+  return (
+    st.actions.some((a) => /^sts:AssumeRoleWithWebIdentity$/i.test(a)) ||
+    federatedPrincipals(st.principal).some((p) => typeof p === "string" && p.includes(GITHUB_OIDC_HOST))
+  );
+}
+
+function checkRole(props: Record<string, unknown>, args: ResourceValidationArgs, report: ReportViolation) {
+  const cfg = config.read(args);
+  const doc = parsePolicyDocument(props.assumeRolePolicy);
+  if (!doc.ok) {
+    if (doc.reason === "unknown") {
+      (report as unknown as (v: object) => void)({
+        message: `${describe(args)} trust policy: ${doc.detail}; it is checked when \`pulumi up\` resolves it.`,
+        enforcementLevel: "advisory",
+      });
+    }
+    return; // invalid documents are reported by iam-least-privilege
+  }
+  for (const st of doc.statements) {
+    if (st.effect !== "Allow" || !isGithubTrust(st)) continue;
+    const label = `${describe(args)} trust statement ${st.sid ? JSON.stringify(st.sid) : `#${st.index}`}`;
+    const ops = ["StringEquals", "StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike"];
+    const sub = conditionValues(st, `${GITHUB_OIDC_HOST}:sub`, ops);
+    if (st.partial && sub === undefined) {
+      report(hint(`${label}: its condition is unknown during preview, so the sub scope cannot be shown`, SUB_FIX));
+      continue;
+    }
+    checkSub(sub, label, report, cfg);
+    const aud = conditionValues(st, `${GITHUB_OIDC_HOST}:aud`, ["StringEquals", "StringLike"]);
+    if (!aud || aud.length === 0 || aud.some((a) => a !== "sts.amazonaws.com")) {
+      report(hint(`${label} does not pin ${GITHUB_OIDC_HOST}:aud to sts.amazonaws.com`, SUB_FIX));
+    }
+  }
+}
+
+const GCP_FIX = 'set attributeCondition to `assertion.repository == "<owner>/<repo>"` (and map attribute.repository)';
+
+function checkWifProvider(props: Record<string, unknown>, args: ResourceValidationArgs, report: ReportViolation) {
+  if (props.oidc === undefined && props.aws === undefined && props.saml === undefined && props.x509 === undefined) return;
+  const cfg = config.read(args);
+  const cond = props.attributeCondition;
+  if (isUnknown(cond)) {
+    report(hint(`${describe(args)} attributeCondition is unknown during preview, so the repository scope cannot be shown`, GCP_FIX));
+    return;
+  }
+  if (typeof cond !== "string" || cond.trim() === "") {
+    report(hint(`${describe(args)} has no attributeCondition: any identity from the issuer may federate`, GCP_FIX));
+    return;
+  }
+  const repos = [...cond.matchAll(/(?:assertion|attribute)\.repository\s*==\s*(['"])([^'"]+)\1/g)].map((m) => m[2] ?? "");
+  if (repos.length === 0) {
+    report(hint(`${describe(args)} attributeCondition ${show(cond)} does not compare the repository`, GCP_FIX));
+    return;
+  }
+  for (const repo of repos) {
+    if (cfg.allowedRepositories.length > 0 && !cfg.allowedRepositories.includes(repo)) {
+      report(hint(`${describe(args)} trusts repository ${repo}, which is not in allowedRepositories`, `trust only ${cfg.allowedRepositories.join(", ")}`));
+    }
+  }
+  if (/\|\|/.test(cond) && !/&&/.test(cond)) {
+    report(hint(`${describe(args)} attributeCondition ${show(cond)} ORs the repository check with other clauses`, GCP_FIX));
+  }
+  const issuer = at(props, "oidc", "issuerUri");
+  if (typeof issuer === "string" && !issuer.startsWith("https://")) {
+    report(hint(`${describe(args)} OIDC issuer ${show(issuer)} is not HTTPS`, "use https://token.actions.githubusercontent.com"));
+  }
+}
+
+export const oidcTrustScoped: ResourceValidationPolicy = {
+  name: "oidc-trust-scoped",
+  description: "Federated CI trust is scoped to one repository (AWS sub/aud conditions, GCP attributeCondition on the repository).",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  configSchema: config.configSchema,
+  remediationSteps: "Pin the GitHub OIDC subject to repo:<owner>/<repo>:environment:<env>; in GCP, set attributeCondition on assertion.repository.",
+  validateResource: [
+    ...onTypes([aws.iam.Role], checkRole),
+    ...onTypes([gcp.iam.WorkloadIdentityPoolProvider], checkWifProvider),
+  ],
+};

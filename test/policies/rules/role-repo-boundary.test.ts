@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { check, noDowngrade, res, unknown } from "../helpers.ts";
+
+const cfg = { "role-repo-boundary": { productRepositories: ["lab-agents/product"] } };
+
+describe("role-repo-boundary", () => {
+  it("passes role grants on their own repositories and HTTPS remotes", async () => {
+    const vs = await check(
+      "role-repo-boundary",
+      [
+        res("pulumi-nodejs:dynamic:Resource", "infra-token", { kind: "gitlab-project-access-token", role: "infra", project: "lab-agents/infra", baseUrl: "https://gitlab.lab.example.org" }),
+        res("pulumi-nodejs:dynamic:Resource", "arch-token", { kind: "gitlab-project-access-token", role: "arch", project: "lab-agents/product" }),
+        res("command:remote:Command", "clone", { create: "git clone https://gitlab.lab.example.org/lab-agents/infra.git", connection: { host: unknown.string } }),
+      ],
+      cfg,
+    );
+    expect(vs).toEqual([]);
+  });
+
+  it("fails infra access to the product repository (configured or adopted with existing: true) and non-HTTPS remotes", async () => {
+    const adopted = res("pulumi-nodejs:dynamic:Resource", "product", { kind: "gitlab-project", path: "product", existing: true });
+    const vs = await check("role-repo-boundary", [
+      adopted,
+      res("pulumi-nodejs:dynamic:Resource", "infra-member", { kind: "gitlab-project-member", role: "infra", project: "lab-agents/product" }),
+      res("command:remote:Command", "clone", { create: "git clone git@gitlab.lab.example.org:lab-agents/infra.git" }),
+      res("pulumi-nodejs:dynamic:Resource", "api", { kind: "gitlab-group", url: "http://gitlab.lab.example.org" }),
+    ]);
+    expect(vs.map((v) => v.message.split("\n")[1]?.split(". Fix")[0])).toEqual([
+      'pulumi-nodejs:dynamic:Resource::infra-member gives the infra role access to the product repository "lab-agents/product"',
+      "command:remote:Command::clone uses a non-HTTPS git remote at create",
+      'pulumi-nodejs:dynamic:Resource::api url is plain HTTP ("http://gitlab.lab.example.org")',
+    ]);
+    expect(vs.every((v) => v.enforcementLevel === "mandatory")).toBe(true);
+    expect(noDowngrade(vs)).toBe(true);
+  });
+});
