@@ -54,8 +54,8 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(err, opts.verbose === true);
   }
-  const text = opts.json ? `${JSON.stringify(planDocument(run, violations ?? []), null, 2)}\n` : renderHuman(run, violations);
-  const mandatory = (violations ?? []).some((v) => v.enforcementLevel === "mandatory");
+  const text = opts.json ? `${JSON.stringify(planDocument(run, violations), null, 2)}\n` : renderHuman(run, violations);
+  const mandatory = violations.some((v) => v.enforcementLevel === "mandatory");
   // Exit only once stdout is flushed: a pipe would otherwise lose the end of a large document.
   process.stdout.write(text, () => process.exit(mandatory ? 1 : 0));
 }

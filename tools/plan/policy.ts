@@ -1,13 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { evaluatePack, type Violation } from "../../policies/engine.ts";
 import { ROOT, type PlanResource } from "./run.ts";
 
-export interface Violation {
-  policy: string;
-  enforcementLevel: string;
-  urn?: string;
-  message: string;
-}
+export type { Violation } from "../../policies/engine.ts";
 
 /** Policy config for a stack: `--policy-config`, else the committed approvals file if present. */
 export function loadPolicyConfig(stack: string, path?: string): Record<string, unknown> | undefined {
@@ -23,12 +19,7 @@ export function loadPolicyConfig(stack: string, path?: string): Record<string, u
   }
 }
 
-/** Evaluates the project's policy pack (policies/engine.ts) on every resource and the stack. */
-export async function evaluatePolicies(resources: PlanResource[], policyConfig: Record<string, unknown> | undefined): Promise<Violation[] | undefined> {
-  const enginePath = join(ROOT, "policies", "engine.ts");
-  if (!existsSync(enginePath)) return undefined;
-  const engine = (await import(enginePath)) as {
-    evaluatePack(input: { resources: PlanResource[]; policyConfig?: Record<string, unknown> }): Promise<Violation[]>;
-  };
-  return engine.evaluatePack({ resources, policyConfig });
+/** Evaluates the project's policy pack on every resource and on the stack. */
+export function evaluatePolicies(resources: PlanResource[], policyConfig: Record<string, unknown> | undefined): Promise<Violation[]> {
+  return evaluatePack({ resources, policyConfig });
 }

@@ -30,7 +30,7 @@ export function planDocument(run: StackRun, violations: Violation[]): PlanDocume
 
 const LEVELS = ["mandatory", "remediate", "advisory"] as const;
 
-export function renderHuman(run: StackRun, violations: Violation[] | undefined): string {
+export function renderHuman(run: StackRun, violations: Violation[]): string {
   const out: string[] = [`Plan: ${run.project}/${run.stack} (offline: Pulumi mock runtime, no credentials)`, ""];
   const children = new Map<string | undefined, PlanResource[]>();
   const urns = new Set(run.resources.map((r) => r.urn));
@@ -53,9 +53,7 @@ export function renderHuman(run: StackRun, violations: Violation[] | undefined):
   out.push("", `Summary: ${run.resources.length} resources`);
   for (const [t, n] of Object.entries(byType(run.resources))) out.push(`  ${String(n).padStart(4)}  ${t}`);
   out.push("");
-  if (violations === undefined) {
-    out.push("Policies: no policy pack present (policies/engine.ts)");
-  } else if (violations.length === 0) {
+  if (violations.length === 0) {
     out.push("Policies: no violations");
   } else {
     out.push(`Policies: ${violations.length} violation${violations.length === 1 ? "" : "s"}`);

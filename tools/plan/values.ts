@@ -14,6 +14,11 @@ function isSecretWrapper(v: unknown): v is { value: unknown } {
   return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
 }
 
+/** The SDK's own `Unknown` value, which the mock path passes through inside lists. */
+function isSdkUnknown(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as { __pulumiUnknown?: unknown }).__pulumiUnknown === true;
+}
+
 export interface Unwrapped {
   /** Secrets unwrapped (what CrossGuard sees); unknowns kept as the sentinel. */
   plain: unknown;
@@ -34,6 +39,7 @@ export function unwrap(value: unknown, path = "", secretPaths: string[] = [], in
     const inner = unwrap(value.value, path, secretPaths, true);
     return { plain: inner.plain, redacted: REDACTED, secretPaths };
   }
+  if (isSdkUnknown(value)) return { plain: UNKNOWN, redacted: inSecret ? REDACTED : UNKNOWN_TEXT, secretPaths };
   if (value === UNKNOWN) return { plain: UNKNOWN, redacted: inSecret ? REDACTED : UNKNOWN_TEXT, secretPaths };
   if (Array.isArray(value)) {
     const parts = value.map((v, i) => unwrap(v, pathJoin(path, i), secretPaths, inSecret));
