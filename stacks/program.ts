@@ -25,8 +25,15 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   // The WireGuard mesh; runner VMs join with wireguard?.addPeer(name, { kind: "runner" }, opts).
   const wireguard = wireGuardHub(cfg, tags);
 
-  // LXD runner hosts, each joining the mesh as a runner peer when configured so.
-  const vms = runnerVms(cfg, tags, wireguard);
+  // GitLab role repositories, role tokens and one CI runner per HUT slot label.
+  const repos =
+    cfg.gitlab.enabled && cfg.secrets.gitlabToken
+      ? new RoleRepos("gitlab", { tags, gitlab: cfg.gitlab, token: cfg.secrets.gitlabToken, slotLabels: cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [], stack: cfg.stack })
+      : undefined;
+
+  // LXD runner hosts: each joins the mesh as a runner peer when configured so, and gets its HUT
+  // slots' inventory and a gitlab-runner config with their runner tokens.
+  const vms = runnerVms(cfg, tags, wireguard, repos?.runnerTokens);
 
   // HUT slots reach their runner over SSH at the address the RunnerVm reports.
   const runners = runnerConnections(vms);
@@ -41,12 +48,6 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   if (cfg.console.gcp.enabled) {
     outputs.consoleGcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci?.gcpDeployers() }).outputs();
   }
-
-  // GitLab role repositories, role tokens and one CI runner per HUT slot label.
-  if (cfg.gitlab.enabled && cfg.secrets.gitlabToken) {
-    const slotLabels = cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [];
-    const repos = new RoleRepos("gitlab", { tags, gitlab: cfg.gitlab, token: cfg.secrets.gitlabToken, slotLabels, stack: cfg.stack });
-    Object.assign(outputs, repos.stackOutputs());
-  }
+  if (repos) Object.assign(outputs, repos.stackOutputs());
   return outputs;
 }

@@ -6,6 +6,12 @@ import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inve
  * the slot's inventory is fed on stdin (`--inventory -`), so the runner needs nothing but `hut`.
  */
 
+/**
+ * Environment variables the remote power-cycle command sends as SSH `env` requests; the runner's
+ * sshd must accept exactly these (`AcceptEnv`, written by the RunnerVm baseline).
+ */
+export const HUT_REMOTE_ENV = ["HA_URL", "HA_TOKEN"] as const;
+
 /** POSIX single-quote quoting. */
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -16,9 +22,17 @@ export function hutCommandLine(hutCommand: string, args: readonly string[]): str
   return [hutCommand, ...args.map(shellQuote)].join(" ");
 }
 
-/** The one-slot inventory document fed on stdin; valid for the CLI's strict schema. */
+/**
+ * An inventory document for some slots, valid for the CLI's strict schema: the one-slot document
+ * HutSlot feeds on stdin and a runner host's `HUT_INVENTORY` file are both built here.
+ */
+export function inventoryDocument(slots: readonly SlotConfig[], homeAssistant?: HomeAssistantConfig) {
+  return { ...(homeAssistant ? { homeAssistant } : {}), slots: [...slots] };
+}
+
+/** The one-slot inventory document fed on stdin. */
 export function slotInventory(slot: SlotConfig, homeAssistant?: HomeAssistantConfig): string {
-  return `${JSON.stringify({ ...(homeAssistant ? { homeAssistant } : {}), slots: [slot] })}\n`;
+  return `${JSON.stringify(inventoryDocument([slot], homeAssistant))}\n`;
 }
 
 export interface FirmwareSpec {

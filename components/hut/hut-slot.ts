@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
-import { type FirmwareSpec, flashArgs, hutCommandLine, powerCycleArgs, slotInventory } from "./commands.ts";
+import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutCommandLine, powerCycleArgs, slotInventory } from "./commands.ts";
 import type { RunnerConnection } from "./runner-connection.ts";
 
 /** One row of the stack's slot table. */
@@ -77,7 +77,8 @@ export class HutSlot extends LabComponent {
         create: hutCommandLine(args.hutCommand, powerCycleArgs(slot)),
         stdin,
         triggers: [args.powerCycleNonce],
-        environment: { HA_URL: args.homeAssistant.url, HA_TOKEN: pulumi.secret(args.haToken) },
+        // exactly the variables the runner's sshd accepts (HUT_REMOTE_ENV, RunnerVm baseline)
+        environment: { HA_URL: args.homeAssistant.url, HA_TOKEN: pulumi.secret(args.haToken) } satisfies Record<(typeof HUT_REMOTE_ENV)[number], pulumi.Input<string>>,
       }, args);
     }
     this.registerOutputs({

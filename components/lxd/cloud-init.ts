@@ -1,12 +1,17 @@
 import { stringify } from "yaml";
+import { GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, PROFILE_HUT_ENV, SSHD_HUT_DROP_IN, sshdHutDropIn } from "./runner-host.ts";
 
 /**
  * The runner baseline as cloud-config (user-data): the tools a CI job needs (git, openssh, curl,
  * jq, python3, Docker engine + buildx + compose from the Ubuntu archive), Node from the snap
- * store for the `hut` CLI (Ubuntu 24.04's own nodejs is 18, `hut` needs ≥ 20), and the runner
- * user with the operator's SSH key. No secrets: user-data changes replace the instance, so the
- * WireGuard config (which rotates) is pushed as a file instead. The SSH key goes into user-data (works on LXD 5.0 LTS;
- * `cloud-init.ssh-keys.*` needs LXD ≥ 5.21).
+ * store for the `hut` CLI (Ubuntu 24.04's own nodejs is 18, `hut` needs ≥ 20), the runner
+ * user with the operator's SSH key, and the HUT integration: an sshd drop-in accepting the hut
+ * command environment (`AcceptEnv HA_URL HA_TOKEN`), `HUT_INVENTORY` for every session, and
+ * `gitlab-runner` from GitLab's apt repository (Ubuntu 24.04's archive has no gitlab-runner; the
+ * repository key is pinned by fingerprint). No secrets and nothing that changes often:
+ * user-data changes replace the instance, so the WireGuard config, the HUT inventory and the
+ * gitlab-runner config.toml are pushed as files instead (RunnerVm). The SSH key goes into
+ * user-data (works on LXD 5.0 LTS; `cloud-init.ssh-keys.*` needs LXD ≥ 5.21).
  */
 
 export interface RunnerCloudInit {
@@ -18,7 +23,14 @@ export interface RunnerCloudInit {
   hutPackage?: string;
   /** Install wireguard-tools (the peer's config is pushed later, see RunnerVm). */
   wireguard?: boolean;
+  /** Fingerprint of GitLab's package repository signing key (40 hex digits). */
+  gitlabRunnerAptKey: string;
 }
+
+/** GitLab's gitlab-runner apt repository; `$RELEASE` and `$KEY_FILE` are filled in by cloud-init. */
+export const GITLAB_RUNNER_APT_SOURCE = "deb [signed-by=$KEY_FILE] https://packages.gitlab.com/runner/gitlab-runner/ubuntu/ $RELEASE main";
+/** GitLab B.V. package repository signing key (GitLab's "Linux package signatures" page). */
+export const GITLAB_APT_KEY_FINGERPRINT = "F6403F6544A38863DAA0B6E03F01618A51312F3F";
 
 export const BASE_PACKAGES = [
   "ca-certificates",
@@ -27,6 +39,7 @@ export const BASE_PACKAGES = [
   "docker-compose-v2",
   "docker.io",
   "git",
+  "gitlab-runner",
   "jq",
   "openssh-server",
   "python3",
@@ -34,15 +47,23 @@ export const BASE_PACKAGES = [
 
 export function runnerCloudConfig(c: RunnerCloudInit): string {
   const packages: string[] = [...BASE_PACKAGES, ...(c.wireguard ? ["wireguard-tools"] : [])];
+  const hutEnv = `HUT_INVENTORY=${HUT_INVENTORY_PATH}`;
   const runcmd: string[][] = [
     ["systemctl", "enable", "--now", "docker"],
     ["usermod", "-aG", "docker", c.sshUser],
     ["snap", "install", "node", "--classic", `--channel=${c.nodeChannel}`],
+    ...(c.hutPackage ? [["/snap/bin/npm", "install", "--global", c.hutPackage]] : []),
+    // the drop-in is written before sshd may have started; a running sshd re-reads it here
+    ["sh", "-c", "sshd -t && systemctl try-reload-or-restart ssh.service"],
+    // jobs run as gitlab-runner: the slots' serial adapters need dialout/plugdev
+    ["usermod", "-aG", "dialout,plugdev", "gitlab-runner"],
+    // config.toml (secret, pushed by RunnerVm) lives in a root-only directory
+    ["install", "-d", "-m", "0700", "-o", "root", "-g", "root", GITLAB_RUNNER_DIR],
   ];
-  if (c.hutPackage) runcmd.push(["/snap/bin/npm", "install", "--global", c.hutPackage]);
 
   const doc: Record<string, unknown> = {
     package_update: true,
+    apt: { sources: { "gitlab-runner": { source: GITLAB_RUNNER_APT_SOURCE, keyid: c.gitlabRunnerAptKey } } },
     packages,
     ssh_pwauth: false,
     users: [
@@ -55,6 +76,12 @@ export function runnerCloudConfig(c: RunnerCloudInit): string {
         lock_passwd: true,
         ssh_authorized_keys: [c.sshPublicKey],
       },
+    ],
+    write_files: [
+      { path: SSHD_HUT_DROP_IN, owner: "root:root", permissions: "0644", content: sshdHutDropIn() },
+      { path: PROFILE_HUT_ENV, owner: "root:root", permissions: "0644", content: `export ${hutEnv}\n` },
+      // pam_env: every SSH session, login shell or not
+      { path: "/etc/environment", append: true, content: `${hutEnv}\n` },
     ],
     runcmd,
   };

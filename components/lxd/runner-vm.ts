@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
 import type { RunnerConfig } from "../../stacks/config/sections/lxd.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { runnerCloudConfig } from "./cloud-init.ts";
+import { gitlabRunnerConfig } from "./gitlab-runner-config.ts";
 import { LxdInstance } from "./instance.ts";
-import { LxdInstanceFile } from "./instance-file.ts";
+import { LxdInstanceFile, type LxdInstanceFileArgs } from "./instance-file.ts";
 import type { LxdRemote } from "./remote.ts";
-import { type PassthroughSlot, slotDevices } from "./slot-devices.ts";
+import { GITLAB_RUNNER_CONFIG, GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, runnerInventoryYaml, slotsOn } from "./runner-host.ts";
+import { slotDevices } from "./slot-devices.ts";
 
 /** The VM's WireGuard peer, when the WireGuard component provides one (wired by the stack). */
 export interface RunnerWireGuard {
@@ -23,16 +26,31 @@ export interface RunnerVmArgs extends LabComponentArgs {
   remote: LxdRemote;
   /** Private key of the remote's client certificate (secret), for https remotes. */
   clientKey?: pulumi.Input<string>;
-  /** The HUT inventory; slots whose `runner` is this runner get their adapter passed through. */
-  slots: readonly PassthroughSlot[];
+  /**
+   * The HUT inventory (resolved slots); the slots whose `runner` is this runner get their adapter
+   * passed through and are written to the runner's `HUT_INVENTORY` file.
+   */
+  slots: readonly SlotConfig[];
+  /** `labfleet:hut.homeAssistant`, part of the runner's inventory file (no token). */
+  homeAssistant?: HomeAssistantConfig;
   wireguard?: RunnerWireGuard;
+  /** GitLab runners of this runner's slots (wired by the stack from `RoleRepos.runnerTokens`). */
+  gitlab?: RunnerGitlab;
+}
+
+export interface RunnerGitlab {
+  /** GitLab base URL. */
+  url: string;
+  /** Runner authentication token per slot label (secret); labels of other runners are ignored. */
+  runnerTokens: pulumi.Input<Record<string, string>>;
 }
 
 const FINGERPRINT = /^[0-9a-f]{64}$/;
 
 /**
  * `labfleet:lxd:RunnerVm` — a CI runner host as an LXD instance: the cloud-init baseline, the
- * USB adapters of its HUT slots, and optionally its WireGuard peer.
+ * USB adapters of its HUT slots, their inventory (`HUT_INVENTORY`), one GitLab runner per slot
+ * label (`config.toml`), and optionally its WireGuard peer.
  */
 export class RunnerVm extends LabComponent {
   /** The runner's configured name (known at plan time). */
@@ -45,6 +63,10 @@ export class RunnerVm extends LabComponent {
   readonly instance: LxdInstance;
   /** The WireGuard config file, when the runner has a peer. */
   readonly wireguardConfig?: LxdInstanceFile;
+  /** `/etc/labfleet/hut-inventory.yaml`, when the runner carries HUT slots. */
+  readonly hutInventory?: LxdInstanceFile;
+  /** `/etc/gitlab-runner/config.toml` (secret), when the runner carries slots and GitLab is wired. */
+  readonly gitlabRunnerConfig?: LxdInstanceFile;
 
   constructor(name: string, args: RunnerVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lxd", "RunnerVm", name, args, opts);
@@ -60,6 +82,7 @@ export class RunnerVm extends LabComponent {
           nodeChannel: r.nodeChannel,
           hutPackage: r.hutPackage,
           wireguard: wg !== undefined,
+          gitlabRunnerAptKey: r.gitlabRunnerAptKey,
         })
       : undefined;
     const config = {
@@ -92,25 +115,49 @@ export class RunnerVm extends LabComponent {
       this.child(),
     );
 
-    // The peer's config is a file, not user-data: a key rotation rewrites it and restarts
-    // wg-quick instead of rebuilding the runner.
-    if (wg?.clientConfig !== undefined) {
-      const wgIf = wg.interface ?? "labfleet";
-      this.wireguardConfig = new LxdInstanceFile(
-        this.childName("wireguard"),
+    // Files, not user-data: user-data is read once and changing it replaces the instance; a
+    // rewritten file (key rotation, inventory edit, new runner token) keeps the runner.
+    const file = (suffix: string, spec: Omit<LxdInstanceFileArgs, "remote" | "clientKey" | "instance" | "instanceUuid">) =>
+      new LxdInstanceFile(
+        this.childName(suffix),
         {
           remote: args.remote,
           clientKey: args.remote.kind === "https" ? args.clientKey : undefined,
           instance: this.instance.name,
           instanceUuid: this.instance.uuid.apply((u) => u ?? ""),
-          path: `/etc/wireguard/${wgIf}.conf`,
-          content: pulumi.secret(wg.clientConfig),
-          mode: "0600",
-          apply: ["sh", "-c", `systemctl enable wg-quick@${wgIf} && systemctl restart wg-quick@${wgIf}`],
-          remove: ["sh", "-c", `systemctl disable --now wg-quick@${wgIf} || true`],
+          ...spec,
         },
         this.child(),
       );
+
+    if (wg?.clientConfig !== undefined) {
+      const wgIf = wg.interface ?? "labfleet";
+      this.wireguardConfig = file("wireguard", {
+        path: `/etc/wireguard/${wgIf}.conf`,
+        content: pulumi.secret(wg.clientConfig),
+        mode: "0600",
+        apply: ["sh", "-c", `systemctl enable wg-quick@${wgIf} && systemctl restart wg-quick@${wgIf}`],
+        remove: ["sh", "-c", `systemctl disable --now wg-quick@${wgIf} || true`],
+      });
+    }
+
+    const mySlots = slotsOn(r.name, args.slots);
+    if (mySlots.length > 0) {
+      // Non-secret: what `hut` on the runner (CI jobs, operators) reads through HUT_INVENTORY.
+      this.hutInventory = file("hut-inventory", { path: HUT_INVENTORY_PATH, content: runnerInventoryYaml(r.name, args.slots, args.homeAssistant), mode: "0644" });
+    }
+    if (mySlots.length > 0 && args.gitlab) {
+      const { url, runnerTokens } = args.gitlab;
+      const slotRunners = mySlots.map((s) => ({ label: s.label, slotId: s.id }));
+      this.gitlabRunnerConfig = file("gitlab-runner", {
+        path: GITLAB_RUNNER_CONFIG,
+        content: pulumi.secret(pulumi.output(runnerTokens).apply((tokens) => gitlabRunnerConfig({ url, runner: r.name, slots: slotRunners, tokens }))),
+        mode: "0600",
+        uid: 0,
+        gid: 0,
+        apply: ["sh", "-c", `chmod 0700 ${GITLAB_RUNNER_DIR} && systemctl enable gitlab-runner && systemctl restart gitlab-runner`],
+        remove: ["sh", "-c", "systemctl disable --now gitlab-runner || true"],
+      });
     }
 
     this.name = this.instance.name;

@@ -19,11 +19,13 @@ export interface RunnerPeerSource {
 
 /**
  * One `RunnerVm` per `labfleet:lxd.runners[]`, each on its remote, with the HUT slots that name
- * it. With a hub, a runner joins the mesh as a `runner` peer (`runners[].wireguard`, default: when
- * it has the cloud-init baseline); a peer declared in `labfleet:wireguard.peers` under the runner's
- * name (e.g. with a pinned address) is that peer.
+ * it (USB passthrough and their inventory file). With a hub, a runner joins the mesh as a `runner`
+ * peer (`runners[].wireguard`, default: when it has the cloud-init baseline); a peer declared in
+ * `labfleet:wireguard.peers` under the runner's name (e.g. with a pinned address) is that peer.
+ * With GitLab's runner tokens (`RoleRepos.runnerTokens`), a runner carrying slots gets the
+ * gitlab-runner config.toml for their labels.
  */
-export function runnerVms(cfg: StackConfig, tags: TagContext, hub?: RunnerPeerSource): RunnerVm[] {
+export function runnerVms(cfg: StackConfig, tags: TagContext, hub?: RunnerPeerSource, runnerTokens?: pulumi.Input<Record<string, string>>): RunnerVm[] {
   const lxd = cfg.lxd;
   if (!lxd.enabled) return [];
   const slots = cfg.hut.enabled ? cfg.hut.slots : [];
@@ -37,7 +39,9 @@ export function runnerVms(cfg: StackConfig, tags: TagContext, hub?: RunnerPeerSo
       remote,
       clientKey: cfg.secrets.lxdClientKey,
       slots,
+      homeAssistant: cfg.hut.enabled ? cfg.hut.homeAssistant : undefined,
       wireguard: peer && { address: peer.address, clientConfig: peer.resource.clientConfig },
+      gitlab: runnerTokens !== undefined && cfg.gitlab.enabled ? { url: cfg.gitlab.url, runnerTokens } : undefined,
     });
   });
 }

@@ -38,6 +38,8 @@ const computed: Record<string, (name: string, inputs: Record<string, unknown>) =
   // cloud (AwsConsole/GcpConsole): names/versions the providers compute.
   "aws:s3/bucket:Bucket": (n, i) => ({ bucket: `${String(i.bucketPrefix ?? "")}${n}` }),
   "gcp:secretmanager/secretVersion:SecretVersion": (_n, i) => ({ version: "1", name: `${String(i.secret)}/versions/1` }),
+  // GitLab: a runner's id and authentication token (a secret output, e.g. in a runner's config.toml).
+  "pulumi-nodejs:dynamic/gitlab:Runner": (n) => ({ runnerId: 4242, token: `glrt-offline-${n}` }),
 };
 
 export function newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {

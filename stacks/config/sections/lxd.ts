@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GITLAB_APT_KEY_FINGERPRINT } from "../../../components/lxd/cloud-init.ts";
 import { DEFAULT_SOCKET, LxdRemote } from "../../../components/lxd/remote.ts";
 import { registerSection } from "../section.ts";
 
@@ -33,6 +34,11 @@ export const RunnerConfig = z
     cloudInit: z.boolean().default(true).describe("apply the runner cloud-init baseline and wait for it (false for images without cloud-init)"),
     nodeChannel: z.string().regex(/^\d+\/(stable|candidate|beta|edge)$/, "must be a snap channel like 20/stable").default("20/stable").describe("snap channel of Node for the hut CLI"),
     hutPackage: z.string().min(1).optional().describe("npm package spec installed globally for the hut CLI (e.g. a git URL); absent = not installed by cloud-init"),
+    gitlabRunnerAptKey: z
+      .string()
+      .regex(/^[0-9A-F]{40}$/, "must be a full 40-hex-digit upper-case key fingerprint")
+      .default(GITLAB_APT_KEY_FINGERPRINT)
+      .describe("fingerprint of the signing key of GitLab's gitlab-runner apt repository (the baseline installs gitlab-runner from it)"),
     wireguard: z
       .boolean()
       .optional()

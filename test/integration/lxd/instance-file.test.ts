@@ -92,6 +92,44 @@ describe("LxdInstanceFile on the real LXD daemon", () => {
     expect((await sh("test -e /etc/labfleet-test/bad.conf; echo $?")).stdout).toBe("1\n");
   });
 
+  it("a secret 0600 root file (config.toml) replaces a looser one left by a package; mode/owner read back through the file API", async () => {
+    // what the gitlab-runner package may leave before RunnerVm pushes config.toml: a 0644 file of another owner
+    await sh("mkdir -p /etc/gitlab-runner-test && printf 'concurrent = 1\\n' > /etc/gitlab-runner-test/config.toml && chmod 644 /etc/gitlab-runner-test/config.toml && chown 1000:1000 /etc/gitlab-runner-test/config.toml");
+    const secret = 'concurrent = 1\n\n[[runners]]\n  token = "glrt-integration-secret"\n';
+    const inputs = await checked(
+      fileInputs({
+        path: "/etc/gitlab-runner-test/config.toml",
+        content: secret,
+        mode: "0600",
+        uid: 0,
+        gid: 0,
+        apply: ["sh", "-c", "chmod 0700 /etc/gitlab-runner-test"],
+        remove: undefined,
+      }),
+    );
+    const created = (await files.create(inputs)).outs as unknown as FileOutputs;
+    const api = await client.raw("GET", `/1.0/instances/${name}/files?path=${encodeURIComponent("/etc/gitlab-runner-test/config.toml")}`);
+    expect(api.status).toBe(200);
+    expect([api.headers["x-lxd-type"], api.headers["x-lxd-mode"], api.headers["x-lxd-uid"], api.headers["x-lxd-gid"]]).toEqual(["file", "0600", "0", "0"]);
+    expect(api.text).toBe(secret);
+    const dir = await client.raw("GET", `/1.0/instances/${name}/files?path=${encodeURIComponent("/etc/gitlab-runner-test")}`);
+    expect([dir.headers["x-lxd-type"], dir.headers["x-lxd-mode"], dir.headers["x-lxd-uid"]]).toEqual(["directory", "0700", "0"]);
+    // the provider's own read agrees and reports no drift; nothing it returns besides content holds the secret
+    const r = await files.read(created.instance, created as unknown as Props);
+    const props = r.props as unknown as FileOutputs;
+    expect([props.mode, props.uid, props.gid, props.drift]).toEqual(["0600", 0, 0, []]);
+    const { content: _content, ...rest } = props;
+    expect(JSON.stringify(rest)).not.toContain("glrt-integration-secret");
+    // drift to a looser mode is reported without the content and repaired by update
+    await sh("chmod 644 /etc/gitlab-runner-test/config.toml");
+    const drifted = (await files.read(created.instance, created as unknown as Props)).props as unknown as FileOutputs;
+    expect(drifted.drift).toEqual(["mode: declared 0600, live 0644"]);
+    await files.update("", drifted as unknown as Props, inputs);
+    const again = await client.raw("GET", `/1.0/instances/${name}/files?path=${encodeURIComponent("/etc/gitlab-runner-test/config.toml")}`);
+    expect([again.headers["x-lxd-mode"], again.headers["x-lxd-uid"], again.text]).toEqual(["0600", "0", secret]);
+    await files.delete(created.instance, created as unknown as Props);
+  });
+
   it("delete runs the remove command and removes the file; again is fine; a gone instance is fine", async () => {
     await files.delete(outs.instance, outs as unknown as Props);
     expect((await sh("test -e /etc/labfleet-test/peer.conf; echo $?; test -e /tmp/removed; echo $?")).stdout).toBe("1\n0\n");

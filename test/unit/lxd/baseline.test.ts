@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { HUT_REMOTE_ENV } from "../../../components/hut/commands.ts";
 import { BASE_PACKAGES, runnerCloudConfig } from "../../../components/lxd/cloud-init.ts";
 import { slotDevices } from "../../../components/lxd/slot-devices.ts";
 import { Slot } from "../../../hardware/schema/inventory.ts";
@@ -31,9 +32,12 @@ describe("slot devices", () => {
   });
 });
 
+const KEY = "F6403F6544A38863DAA0B6E03F01618A51312F3F";
+const base = { sshUser: "ci", sshPublicKey: "ssh-ed25519 AAAA k", nodeChannel: "20/stable", gitlabRunnerAptKey: KEY };
+
 describe("runner cloud-init baseline", () => {
   it("is valid #cloud-config with the tools, the runner user and Node from the snap store", () => {
-    const text = runnerCloudConfig({ sshUser: "ci", sshPublicKey: "ssh-ed25519 AAAA k", nodeChannel: "20/stable" });
+    const text = runnerCloudConfig(base);
     expect(text.split("\n")[0]).toBe("#cloud-config");
     const doc = parse(text) as Record<string, unknown>;
     expect(doc.packages).toEqual([...BASE_PACKAGES]);
@@ -41,11 +45,40 @@ describe("runner cloud-init baseline", () => {
     expect((doc.users as unknown[])[1]).toMatchObject({ name: "ci", ssh_authorized_keys: ["ssh-ed25519 AAAA k"], lock_passwd: true });
     expect(doc.runcmd).toContainEqual(["usermod", "-aG", "docker", "ci"]);
     expect(doc.runcmd).toContainEqual(["snap", "install", "node", "--classic", "--channel=20/stable"]);
-    expect(doc).not.toHaveProperty("write_files");
+  });
+
+  it("lets sshd accept exactly the hut command environment (drop-in, validated, reloaded)", () => {
+    const doc = parse(runnerCloudConfig(base)) as { write_files: Record<string, unknown>[]; runcmd: string[][] };
+    const dropIn = doc.write_files.find((f) => f.path === "/etc/ssh/sshd_config.d/60-labfleet-hut.conf");
+    expect(dropIn).toMatchObject({ owner: "root:root", permissions: "0644" });
+    const directives = String(dropIn?.content)
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith("#"));
+    expect(directives).toEqual([`AcceptEnv ${HUT_REMOTE_ENV.join(" ")}`]);
+    expect(directives).toEqual(["AcceptEnv HA_URL HA_TOKEN"]);
+    expect(doc.runcmd).toContainEqual(["sh", "-c", "sshd -t && systemctl try-reload-or-restart ssh.service"]);
+  });
+
+  it("sets HUT_INVENTORY for login shells and every PAM session", () => {
+    const doc = parse(runnerCloudConfig(base)) as { write_files: Record<string, unknown>[] };
+    expect(doc.write_files).toContainEqual({ path: "/etc/profile.d/labfleet-hut.sh", owner: "root:root", permissions: "0644", content: "export HUT_INVENTORY=/etc/labfleet/hut-inventory.yaml\n" });
+    expect(doc.write_files).toContainEqual({ path: "/etc/environment", append: true, content: "HUT_INVENTORY=/etc/labfleet/hut-inventory.yaml\n" });
+  });
+
+  it("installs gitlab-runner from GitLab's apt repository, key pinned by fingerprint; its config dir is root-only", () => {
+    const doc = parse(runnerCloudConfig(base)) as { apt: unknown; packages: string[]; runcmd: string[][] };
+    expect(doc.packages).toContain("gitlab-runner");
+    expect(doc.apt).toEqual({
+      sources: { "gitlab-runner": { source: "deb [signed-by=$KEY_FILE] https://packages.gitlab.com/runner/gitlab-runner/ubuntu/ $RELEASE main", keyid: KEY } },
+    });
+    expect(doc.runcmd).toContainEqual(["usermod", "-aG", "dialout,plugdev", "gitlab-runner"]);
+    expect(doc.runcmd).toContainEqual(["install", "-d", "-m", "0700", "-o", "root", "-g", "root", "/etc/gitlab-runner"]);
+    // the group change needs the package's user: runcmd runs after the packages are installed
+    expect(JSON.stringify(doc)).not.toMatch(/glrt-|token =/);
   });
 
   it("is deterministic (a re-render does not replace the VM)", () => {
-    const c = { sshUser: "runner", sshPublicKey: "ssh-ed25519 AAAA k", nodeChannel: "20/stable", hutPackage: "labfleet@1.0.0" };
+    const c = { ...base, sshUser: "runner", hutPackage: "labfleet@1.0.0" };
     expect(runnerCloudConfig(c)).toBe(runnerCloudConfig({ ...c }));
   });
 });

@@ -100,8 +100,16 @@ describe("RunnerVm in the staging stack", () => {
       ["systemctl", "enable", "--now", "docker"],
       ["usermod", "-aG", "docker", "runner"],
       ["snap", "install", "node", "--classic", "--channel=20/stable"],
+      ["sh", "-c", "sshd -t && systemctl try-reload-or-restart ssh.service"],
+      ["usermod", "-aG", "dialout,plugdev", "gitlab-runner"],
+      ["install", "-d", "-m", "0700", "-o", "root", "-g", "root", "/etc/gitlab-runner"],
     ]);
-    expect(doc.write_files).toBeUndefined();
+    // only fixed baseline files: nothing from the inventory, no secret
+    expect((doc.write_files as { path: string }[]).map((f) => f.path)).toEqual([
+      "/etc/ssh/sshd_config.d/60-labfleet-hut.conf",
+      "/etc/profile.d/labfleet-hut.sh",
+      "/etc/environment",
+    ]);
     expect(isSecretInput(inst, "config")).toBe(false);
   });
 
@@ -132,7 +140,10 @@ describe("RunnerVm in the staging stack", () => {
       secrets: { "labfleet:lxdClientKey": KEY },
       config: { "labfleet:lxd": { ...lxd, runners: lxd.runners.map((r) => ({ ...r, wireguard: false })) } },
     });
-    expect(run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile")).toEqual([]);
+    expect(run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile").map((r) => r.name).sort()).toEqual([
+      "runner-staging-01-gitlab-runner",
+      "runner-staging-01-hut-inventory",
+    ]);
     expect((run.outputs.plain as { runners: Record<string, { wireguardAddress?: string }> }).runners["runner-staging-01"]?.wireguardAddress).toBeUndefined();
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { RunnerVm } from "../../../components/lxd/runner-vm.ts";
 import { runnerConnections } from "../../../components/lxd/runners.ts";
-import { Slot } from "../../../hardware/schema/inventory.ts";
+import { Inventory } from "../../../hardware/schema/inventory.ts";
 import { RunnerConfig } from "../../../stacks/config/sections/lxd.ts";
 import { unwrap } from "../../../tools/plan/values.ts";
 
@@ -53,10 +53,12 @@ async function withMocks(build: () => RunnerVm[]): Promise<{ vms: RunnerVm[]; re
 }
 
 const runner = RunnerConfig.parse({ name: "runner-01", remote: "lab", sshPublicKey: "ssh-ed25519 AAAA op@lab" });
-const slots = [
-  Slot.parse({ id: "hut-01", label: "a", runner: "runner-01", serialById: "/dev/serial/by-id/a", relay: { entity: "switch.a" }, usb: { vendorid: "10C4", productid: "EA60" } }),
-  Slot.parse({ id: "hut-02", label: "b", runner: "other", serialById: "/dev/serial/by-id/b", relay: { entity: "switch.b" }, usb: { vendorid: "1a86", productid: "55d4" } }),
-];
+const { slots } = Inventory.parse({
+  slots: [
+    { id: "hut-01", label: "a", runner: "runner-01", serialById: "/dev/serial/by-id/a", relay: { entity: "switch.a" }, usb: { vendorid: "10C4", productid: "EA60" } },
+    { id: "hut-02", label: "b", runner: "other", serialById: "/dev/serial/by-id/b", relay: { entity: "switch.b" }, usb: { vendorid: "1a86", productid: "55d4" } },
+  ],
+});
 const WG = "[Interface]\nPrivateKey = cGVlci1wcml2YXRlLWtleS1mb3ItdGVzdHMtb25seS0wMDA=\nAddress = 10.88.0.10/32\n";
 
 describe("RunnerVm with a WireGuard peer", () => {
@@ -76,7 +78,7 @@ describe("RunnerVm with a WireGuard peer", () => {
     expect(doc.packages).toContain("wireguard-tools");
     expect(JSON.stringify(doc)).not.toContain("PrivateKey");
 
-    const file = registered.find((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile");
+    const file = registered.find((r) => r.name === "runner-01-wireguard");
     if (!file) throw new Error("no LxdInstanceFile registered");
     expect(file.name).toBe("runner-01-wireguard");
     expect(file.inputs).toMatchObject({
@@ -89,7 +91,8 @@ describe("RunnerVm with a WireGuard peer", () => {
     });
     expect(file.secretPaths).toEqual(["content"]);
     expect(file.additionalSecretOutputs.sort()).toEqual(["clientKey", "content"]);
-    expect(registered.filter((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile")).toHaveLength(1);
+    // the WireGuard config, and the inventory of runner-01's one slot; runner-02 carries none
+    expect(registered.filter((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile").map((r) => r.name).sort()).toEqual(["runner-01-hut-inventory", "runner-01-wireguard"]);
     // only this runner's slots, ids lower-cased as LXD compares them
     expect(inst.inputs.devices).toEqual({ "hut-01-usb": { type: "usb", vendorid: "10c4", productid: "ea60" } });
     const address = await new Promise((resolve) => vm.wireguardAddress.apply(resolve));
