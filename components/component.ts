@@ -3,6 +3,19 @@ import { type TagContext, gcpLabels, mergeTags } from "./tags.ts";
 
 export type { TagContext } from "./tags.ts";
 
+/**
+ * What a builder function needs from the component that owns it: child names (`${name}-x`),
+ * child options (parented to the component, with its provider) and tags/labels. Components hand
+ * one to the builder files in their folder (`this.scope(provider)`), so every child still goes
+ * through `childName`/`child`/`tags`/`labels`.
+ */
+export interface ChildScope {
+  name(suffix: string): string;
+  opts(extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions;
+  tags(own?: Record<string, string>): Record<string, string>;
+  labels(own?: Record<string, string>): Record<string, string>;
+}
+
 /** Arguments every labfleet component takes besides its own. */
 export interface LabComponentArgs {
   tags: TagContext;
@@ -32,6 +45,16 @@ export abstract class LabComponent extends pulumi.ComponentResource {
   /** Options for a child: parented to this component, plus any extra options. */
   protected child(extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
     return { ...extra, parent: this };
+  }
+
+  /** A ChildScope for builder files; children get `provider` when one is given. */
+  protected scope(provider?: pulumi.ProviderResource): ChildScope {
+    return {
+      name: (suffix) => this.childName(suffix),
+      opts: (extra = {}) => this.child(provider ? { provider, ...extra } : extra),
+      tags: (own) => this.tags(own),
+      labels: (own) => this.labels(own),
+    };
   }
 
   protected tags(own: Record<string, string> = {}): Record<string, string> {

@@ -1,14 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { SlotRecord } from "../components/hut/hut-slot.ts";
 
 /** One row of the slot table exported by every stack. */
-export interface SlotRow {
-  id: string;
-  label: string;
-  runner: string;
-  serialById: string;
-  relayEntity: string;
-  chip: string;
-}
+export type SlotRow = SlotRecord;
 
 /** The stack outputs. Sections that are off export nothing. */
 export interface StackOutputs {

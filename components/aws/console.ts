@@ -8,7 +8,6 @@ import { createDatabase } from "./database.ts";
 import { createLoadBalancer } from "./load-balancer.ts";
 import { albLogBucketPrefix, consoleEcsPrefix, consoleLogGroupPrefix, consoleRolePath } from "./naming.ts";
 import { createNetwork, subnetIds } from "./network.ts";
-import type { ChildScope } from "./scope.ts";
 import { POSTGRES_PORT, createSecurityGroups } from "./security-groups.ts";
 import { createService } from "./service.ts";
 
@@ -42,12 +41,7 @@ export class AwsConsole extends LabComponent {
     const c = args.settings;
     const stack = args.tags.stack;
     const provider = new aws.Provider(this.childName("provider"), { region: c.region }, { parent: this });
-    const s: ChildScope = {
-      name: (suffix) => this.childName(suffix),
-      opts: (extra = {}) => this.child({ provider, ...extra }),
-      tags: (own) => this.tags(own),
-      labels: (own) => this.labels(own),
-    };
+    const s = this.scope(provider);
 
     const network = createNetwork(s, { cidr: c.vpcCidr, azCount: c.azCount, natGateways: c.natGateways });
     const sgs = createSecurityGroups(s, network.vpc.id, c.containerPort);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ChildScope } from "./scope.ts";
+import type { ChildScope } from "../component.ts";
 import { POSTGRES_PORT } from "./security-groups.ts";
 
 export interface DatabaseArgs {

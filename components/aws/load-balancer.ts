@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { AccessLogBucket } from "./access-logs.ts";
-import type { ChildScope } from "./scope.ts";
+import type { ChildScope } from "../component.ts";
 
 export interface LoadBalancerArgs {
   vpcId: pulumi.Input<string>;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChildScope } from "./scope.ts";
+import type { ChildScope } from "../component.ts";
 import { planSubnets } from "./subnets.ts";
 
 export interface NetworkArgs {

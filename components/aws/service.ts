@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { canonicalContainerDefinitions } from "./container-definitions.ts";
 import { policyDocument, serviceTrustPolicy } from "./iam.ts";
-import type { ChildScope } from "./scope.ts";
+import type { ChildScope } from "../component.ts";
 
 export interface ServiceArgs {
   region: string;

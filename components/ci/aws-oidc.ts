@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChildScope } from "../aws/scope.ts";
+import type { ChildScope } from "../component.ts";
 import { type AwsPermissionScope, deployStatements, previewStatements } from "./aws-permissions.ts";
 import { AWS_STS_AUDIENCE, GITHUB_OIDC_URL, type GithubRepo, environmentSubject, githubTrustPolicy, pullRequestSubject } from "./trust.ts";
 

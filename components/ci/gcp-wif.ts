@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChildScope } from "../aws/scope.ts";
+import type { ChildScope } from "../component.ts";
 import { WIF_APIS, withApis } from "../gcp/apis.ts";
 import { GCP_DEPLOY_PERMISSIONS, GCP_PREVIEW_PERMISSIONS, STATE_BUCKET_ROLES, STATE_KMS_ROLES } from "./gcp-permissions.ts";
 import {

@@ -1,7 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import type { CiSettings } from "../../stacks/config/sections/ci.ts";
-import type { ChildScope } from "../aws/scope.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { type AwsCi, createAwsCiRoles } from "./aws-oidc.ts";
 import { type GcpCi, createGcpCi } from "./gcp-wif.ts";
@@ -92,12 +91,4 @@ export class CiIdentity extends LabComponent {
     return out;
   }
 
-  private scope(provider?: pulumi.ProviderResource): ChildScope {
-    return {
-      name: (suffix) => this.childName(suffix),
-      opts: (extra = {}) => this.child(provider ? { provider, ...extra } : extra),
-      tags: (own) => this.tags(own),
-      labels: (own) => this.labels(own),
-    };
-  }
 }

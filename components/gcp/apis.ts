@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ChildScope } from "../aws/scope.ts";
+import type { ChildScope } from "../component.ts";
 
 /** The Google APIs the console needs. */
 export const CONSOLE_APIS = [

@@ -39,16 +39,7 @@ export class GcpConsole extends LabComponent {
     super("gcp", "GcpConsole", name, args, opts);
     const c = args.settings;
     const provider = new gcp.Provider(this.childName("provider"), { project: c.project, region: c.region }, { parent: this });
-    const s = withApis(
-      {
-        name: (suffix) => this.childName(suffix),
-        opts: (extra = {}) => this.child({ provider, ...extra }),
-        tags: (own) => this.tags(own),
-        labels: (own) => this.labels(own),
-      },
-      c.project,
-      CONSOLE_APIS,
-    );
+    const s = withApis(this.scope(provider), c.project, CONSOLE_APIS);
 
     const net = createGcpNetwork(s, { region: c.region, subnetCidr: c.network.subnetCidr, privateServicePrefixLength: c.network.privateServicePrefixLength });
     const sql = createCloudSql(s, {

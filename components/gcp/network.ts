@@ -1,5 +1,5 @@
 import * as gcp from "@pulumi/gcp";
-import type { ChildScope } from "../aws/scope.ts";
+import type { ChildScope } from "../component.ts";
 
 export interface GcpNetworkArgs {
   region: string;

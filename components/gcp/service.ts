@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { ChildScope } from "../aws/scope.ts";
+import type { ChildScope } from "../component.ts";
 
 export interface CloudRunArgs {
   /** Runtime service account id (see `runtimeAccountId`). */
