@@ -12,6 +12,9 @@ export interface ProviderImpl {
   delete(id: string, props: Record<string, unknown>): Promise<void>;
 }
 
+type DelegatingProvider = pulumi.dynamic.ResourceProvider & { impl(): Promise<ProviderImpl> };
+const providers = new Map<string, DelegatingProvider>();
+
 /**
  * The one dynamic-provider adapter (docs/architecture.md, "Dynamic providers"): a self-contained
  * object literal whose methods only delegate to the impl module, loaded at run time through tsx's
@@ -19,8 +22,12 @@ export interface ProviderImpl {
  * captured value is `implPath`, a relative path string, frozen at serialization. Loaded impls are
  * cached per process, so a host serving many resources transforms each module once.
  */
-export function delegatingProvider(implPath: string) {
-  return {
+export function delegatingProvider(implPath: string): DelegatingProvider {
+  // One provider object per impl: Pulumi caches a provider's serialization by object identity,
+  // so every resource of a kind reuses one serialized closure instead of re-serializing it.
+  const known = providers.get(implPath);
+  if (known) return known;
+  const provider = {
     async impl(): Promise<ProviderImpl> {
       const g = globalThis as { __labfleetProviderImpls?: Map<string, ProviderImpl> };
       g.__labfleetProviderImpls ??= new Map();
@@ -52,4 +59,7 @@ export function delegatingProvider(implPath: string) {
       return (await this.impl()).delete(id, props);
     },
   } satisfies pulumi.dynamic.ResourceProvider & { impl(): Promise<ProviderImpl> };
+  providers.set(implPath, provider);
+  return provider;
 }
+
