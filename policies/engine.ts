@@ -229,6 +229,8 @@ type GetConfig = <T extends object>() => T;
 
 export interface ArgsContext {
   resources?: PlanResource[];
+  /** `resources` by URN; pass it when building args for many resources (built once, not per call). */
+  byUrn?: Map<string, PlanResource>;
   stackTags?: Record<string, string>;
   config?: Record<string, unknown>;
 }
@@ -240,7 +242,7 @@ function configGetter(config: Record<string, unknown> | undefined): GetConfig {
 /** Real `ResourceValidationArgs` for one resource (props behind the unknown-checking proxy). */
 export function resourceValidationArgs(r: PlanResource, ctx: ArgsContext = {}): ResourceValidationArgs {
   const props = unknownCheckingProxy(deserialize(r.inputs));
-  const byUrn = new Map((ctx.resources ?? []).map((x) => [x.urn, x]));
+  const byUrn = ctx.byUrn ?? new Map((ctx.resources ?? []).map((x) => [x.urn, x]));
   const args: ResourceValidationArgs = {
     type: r.type,
     props,
@@ -365,6 +367,7 @@ export async function evaluate(pack: PackDefinition, input: EvaluateInput): Prom
   const out: Violation[] = [];
   const stackTags = input.stackTags ?? {};
   const propsOf = (p: Policy) => config.get(p.name)?.properties;
+  const byUrn = new Map(input.resources.map((r) => [r.urn, r]));
 
   for (const r of input.resources) {
     for (const p of pack.policies) {
@@ -378,7 +381,7 @@ export async function evaluate(pack: PackDefinition, input: EvaluateInput): Prom
       const report = reporter(p, level, out, r.urn);
       const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
       for (const validation of validations) {
-        const args = resourceValidationArgs(r, { resources: input.resources, stackTags, config: propsOf(p) });
+        const args = resourceValidationArgs(r, { byUrn, stackTags, config: propsOf(p) });
         try {
           await validation(args, report);
         } catch (err) {

@@ -104,7 +104,10 @@ export class WireGuardHub extends LabComponent {
         this,
       );
     }
-    const reserved = Object.fromEntries(this.book.all().filter((a) => a.name !== name).map((a) => [a.name, a.address]));
+    // The provider's check re-validates against the other peers' pinned addresses. Allocated
+    // addresses cannot collide (the AddressBook probes past taken slots), and listing every
+    // peer in every peer's inputs would make the stack quadratic in the number of peers.
+    const reserved = Object.fromEntries(this.book.all().filter((a) => a.name !== name && !a.allocated).map((a) => [a.name, a.address]));
     const s = this.settings;
     const resource = new WireGuardPeer(
       this.childName(name),

@@ -25,7 +25,7 @@ export const PeerInputs = z
     publicKey: wgKey.optional(),
     rotation: z.string().optional(),
     rotateAfterDays: z.number().int().positive().optional(),
-    /** Addresses of the other peers of this hub (name → address), for collision checks. */
+    /** Pinned addresses of the other peers of this hub (name → address), for collision checks. */
     reserved: z.record(z.string(), z.string()).default({}),
   })
   .superRefine((p, ctx) => {
