@@ -38,6 +38,9 @@ function fail(err: unknown, verbose: boolean): never {
 }
 
 async function main(): Promise<void> {
+  // Pulumi captures a stack trace per resource (its source position); with tsx's source maps on,
+  // resolving those dominates a plan. Offline, positions are never shown: keep maps for --verbose.
+  if (!process.argv.includes("--verbose")) process.setSourceMapsEnabled(false);
   try {
     program.parse(process.argv);
   } catch (err) {
