@@ -150,7 +150,7 @@ export class NetnsLab {
 
   /** Continuous ping from a peer to the hub (bounded by `maxCount`); `stop()` ends it and returns the tally. */
   startPing(peer: LabPeer, intervalS = 0.02, maxCount = 6000): { stop(): Promise<PingResult>; done: Promise<PingResult> } {
-    const child = spawn("ip", ["netns", "exec", peer.ns, "ping", "-D", "-n", "-i", String(intervalS), "-W", "1", "-c", String(maxCount), HUB_TUNNEL_IP], {
+    const child = spawn("ip", ["netns", "exec", peer.ns, "ping", "-D", "-n", "-i", String(intervalS), "-W", "3", "-c", String(maxCount), HUB_TUNNEL_IP], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.pings.add(child);
@@ -167,7 +167,9 @@ export class NetnsLab {
     return {
       done,
       stop: async () => {
-        await sleep(1100); // let in-flight probes (-W 1) be answered or counted lost
+        // Let in-flight probes be answered or counted lost. A reply later than 3 s (-W 3) is a
+        // loss; a reply delayed by a starved CPU on a loaded CI box is not the tunnel dropping it.
+        await sleep(3100);
         child.kill("SIGINT");
         return done;
       },
@@ -209,6 +211,22 @@ export class NetnsLab {
 
   /** Starts `wireguard-go -f <if>` inside `ns` (foreground: the pid we hold is wireguard-go's). */
   async wireguardGo(ns: string, iface: string): Promise<ChildProcess> {
+    // A start that dies at once (seen once on a loaded CI box, with nothing on stderr) is retried
+    // twice; an interface that never comes up is still an error.
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await this.startWireguardGo(ns, iface);
+      } catch (err) {
+        last = err;
+        if (!String((err as Error).message).includes(" exited")) throw err;
+        await sleep(200);
+      }
+    }
+    throw last;
+  }
+
+  private async startWireguardGo(ns: string, iface: string): Promise<ChildProcess> {
     const child = spawn("ip", ["netns", "exec", ns, "wireguard-go", "-f", iface], {
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, WG_PROCESS_FOREGROUND: "1", LOG_LEVEL: "error" },
@@ -219,7 +237,9 @@ export class NetnsLab {
       stderr += d.toString();
     });
     for (let i = 0; i < 100; i++) {
-      if (child.exitCode !== null) throw new Error(`wireguard-go ${iface} exited: ${stderr.trim()}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`wireguard-go ${iface} exited (code ${child.exitCode}, signal ${child.signalCode}): ${stderr.trim()}`);
+      }
       if (await nsRun(ns, ["wg", "show", iface, "listen-port"]).then(() => true, () => false)) return child;
       await sleep(50);
     }
