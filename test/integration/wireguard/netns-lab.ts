@@ -257,11 +257,24 @@ async function stopProcess(p: ChildProcess): Promise<void> {
 }
 
 export function parsePing(out: string): PingResult {
-  const replies = [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from/gm)].map((m) => Math.round(Number(m[1]) * 1000));
+  const lines = [...out.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from .*?icmp_seq=(\d+)/gm)];
+  const replies = lines.map((m) => Math.round(Number(m[1]) * 1000));
+  const seqs = new Set(lines.map((m) => Number(m[2])));
   const summary = /(\d+) packets transmitted, (\d+) received/.exec(out);
   const transmitted = summary ? Number(summary[1]) : 0;
   const received = summary ? Number(summary[2]) : replies.length;
   let maxGapMs = 0;
   for (let i = 1; i < replies.length; i++) maxGapMs = Math.max(maxGapMs, replies[i]! - replies[i - 1]!);
-  return { transmitted, received, lost: transmitted - received, replies, maxGapMs };
+  // Lost = probes with no reply although a later probe was answered, plus the tail after the last
+  // reply when it is long (an outage that lasts until the stop). A short tail is the probes still
+  // in flight when ping was interrupted — on a loaded CI box the RTT can exceed the 10–20 ms interval.
+  const maxSeq = Math.max(0, ...seqs);
+  let gaps = 0;
+  for (let q = 1; q <= maxSeq; q++) if (!seqs.has(q)) gaps++;
+  const tail = transmitted - maxSeq;
+  const lost = gaps + (tail > IN_FLIGHT_TAIL ? tail : 0);
+  return { transmitted, received, lost, replies, maxGapMs };
 }
+
+/** Probes after the last reply that still count as in flight when ping is stopped. */
+const IN_FLIGHT_TAIL = 5;
