@@ -9,26 +9,13 @@
 import { generateKeyPair } from "../../components/wireguard/keys.ts";
 import * as impl from "../../components/wireguard/peer-impl.ts";
 import type { PeerOutputs } from "../../components/wireguard/peer-schema.ts";
-import { type LabPeer, NetnsLab, type PingResult, TUNNEL_CIDR } from "../../test/integration/wireguard/netns-lab.ts";
+import { type LabPeer, NetnsLab, type PingResult, } from "../../test/integration/wireguard/netns-lab.ts";
 
 const PING_INTERVAL_S = 0.01;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function inputs(lab: NetnsLab, name: string, address: string): Record<string, unknown> {
-  return {
-    name,
-    interface: lab.hubIf,
-    transport: { kind: "local", netns: lab.hubNs },
-    hubPublicKey: lab.hubKeys.publicKey,
-    hubEndpoint: "hub.lab.invalid:51820",
-    cidr: TUNNEL_CIDR,
-    address,
-    persistentKeepalive: 25,
-  };
-}
-
 async function create(lab: NetnsLab, name: string, address: string): Promise<{ id: string; outs: PeerOutputs }> {
-  const checked = await impl.check({}, inputs(lab, name, address));
+  const checked = await impl.check({}, lab.peerInputs(name, address));
   if (checked.failures?.length) throw new Error(JSON.stringify(checked.failures));
   return impl.create(checked.inputs as Record<string, unknown>);
 }

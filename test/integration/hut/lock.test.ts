@@ -58,16 +58,21 @@ describe("hut lock", () => {
     expect(lockPath("hut-01")).toBe(join(lockDir, "hut-hut-01.lock"));
   });
 
+  /** How long the commands "a" and "b" logged in `log` ran at the same time (negative: apart). */
+  function overlapOf(log: string): number {
+    const iv = intervals(log);
+    const [s1, e1] = iv.get("a")!;
+    const [s2, e2] = iv.get("b")!;
+    return Math.min(e1, e2) - Math.max(s1, s2);
+  }
+
   it("serializes the same slot (no overlap)", async () => {
     const log = join(tmp.path, "same.log");
     const a = runHut(["lock", "--slot", "hut-01", "--", ...timed(log, "a", 0.7)], env());
     const b = runHut(["lock", "--slot", "hut-01", "--", ...timed(log, "b", 0.7)], env());
     const [ra, rb] = await Promise.all([a, b]);
     expect([ra.code, rb.code]).toEqual([0, 0]);
-    const iv = intervals(log);
-    const [s1, e1] = iv.get("a")!;
-    const [s2, e2] = iv.get("b")!;
-    const overlap = Math.min(e1, e2) - Math.max(s1, s2);
+    const overlap = overlapOf(log);
     expect(overlap).toBeLessThan(0);
   });
 
@@ -77,10 +82,7 @@ describe("hut lock", () => {
     const b = runHut(["lock", "--slot", "hut-02", "--", ...timed(log, "b", 3)], env());
     const [ra, rb] = await Promise.all([a, b]);
     expect([ra.code, rb.code]).toEqual([0, 0]);
-    const iv = intervals(log);
-    const [s1, e1] = iv.get("a")!;
-    const [s2, e2] = iv.get("b")!;
-    const overlap = Math.min(e1, e2) - Math.max(s1, s2);
+    const overlap = overlapOf(log);
     // both hold their lock at the same time for most of the 3 s (process start-up skews the starts)
     expect(overlap).toBeGreaterThan(1500);
   });

@@ -148,6 +148,21 @@ export class NetnsLab {
     return p.done;
   }
 
+  /** Provider inputs for a peer on this lab's hub over the local (netns) transport. */
+  peerInputs(name: string, address: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      name,
+      interface: this.hubIf,
+      transport: { kind: "local", netns: this.hubNs },
+      hubPublicKey: this.hubKeys.publicKey,
+      hubEndpoint: "hub.lab.invalid:51820",
+      cidr: TUNNEL_CIDR,
+      address,
+      persistentKeepalive: 25,
+      ...extra,
+    };
+  }
+
   /** Continuous ping from a peer to the hub (bounded by `maxCount`); `stop()` ends it and returns the tally. */
   startPing(peer: LabPeer, intervalS = 0.02, maxCount = 6000): { stop(): Promise<PingResult>; done: Promise<PingResult> } {
     const child = spawn("ip", ["netns", "exec", peer.ns, "ping", "-D", "-n", "-i", String(intervalS), "-W", "3", "-c", String(maxCount), HUB_TUNNEL_IP], {

@@ -10,7 +10,7 @@ import type { HubStateOutputs } from "../../../components/wireguard/hub-state-im
 import * as peerImpl from "../../../components/wireguard/peer-impl.ts";
 import type { PeerOutputs } from "../../../components/wireguard/peer-schema.ts";
 import { hosted } from "./host.ts";
-import { HUB_PORT, HUB_TUNNEL_IP, type LabPeer, NetnsLab, TUNNEL_CIDR, nsRun, sh } from "./netns-lab.ts";
+import { HUB_PORT, HUB_TUNNEL_IP, type LabPeer, NetnsLab, nsRun, sh } from "./netns-lab.ts";
 
 
 // Every call crosses the same boundary as in Pulumi's dynamic-provider host.
@@ -22,17 +22,7 @@ let pA: LabPeer;
 let pB: LabPeer;
 
 function inputs(name: string, address: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    name,
-    interface: lab.hubIf,
-    transport: { kind: "local", netns: lab.hubNs },
-    hubPublicKey: lab.hubKeys.publicKey,
-    hubEndpoint: "hub.lab.invalid:51820",
-    cidr: TUNNEL_CIDR,
-    address,
-    persistentKeepalive: 25,
-    ...extra,
-  };
+  return lab.peerInputs(name, address, extra);
 }
 
 async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
