@@ -18,7 +18,8 @@ const providers = new Map<string, DelegatingProvider>();
 /**
  * The one dynamic-provider adapter (docs/architecture.md, "Dynamic providers"): a self-contained
  * object literal whose methods only delegate to the impl module, loaded at run time through tsx's
- * CJS API resolved from the cwd (the project root in Pulumi's dynamic-provider host). The only
+ * CJS API from the project root, found upward from the host's cwd (the engine starts the host in
+ * the directory of `main`, not the project root). The only
  * captured value is `implPath`, a relative path string, frozen at serialization. Loaded impls are
  * cached per process, so a host serving many resources transforms each module once.
  */
@@ -34,7 +35,17 @@ export function delegatingProvider(implPath: string): DelegatingProvider {
       const cached = g.__labfleetProviderImpls.get(implPath);
       if (cached) return cached;
       const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
-      const root = `${process.cwd()}/package.json`;
+      const { existsSync } = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+      const { dirname, join } = process.getBuiltinModule("node:path") as typeof import("node:path");
+      // The engine starts this host with the directory of the program's `main` as cwd (e.g.
+      // stacks/), not the project root: find the root as the nearest ancestor holding the impl.
+      let dir = process.cwd();
+      while (!existsSync(join(dir, implPath))) {
+        const parent = dirname(dir);
+        if (parent === dir) throw new Error(`labfleet dynamic provider: ${implPath} not found above ${process.cwd()}`);
+        dir = parent;
+      }
+      const root = join(dir, "package.json");
       const tsx = createRequire(root)("tsx/cjs/api") as typeof import("tsx/cjs/api");
       const loaded = tsx.require(implPath, root) as ProviderImpl;
       g.__labfleetProviderImpls.set(implPath, loaded);

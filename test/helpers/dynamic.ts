@@ -4,7 +4,8 @@ import { ROOT } from "../../tools/plan/run.ts";
 /**
  * Loads a serialized dynamic provider (the `__provider` input) the way Pulumi's dynamic-provider
  * host does — `require-from-string(...).handler()` in a plain CommonJS `node` process with the
- * project root as cwd and no tsx loader — and calls one method with JSON arguments.
+ * directory of the program's `main` (stacks/) as cwd, as the engine starts it, no NODE_PATH and no
+ * tsx loader — and calls one method with JSON arguments.
  */
 export function callSerializedProvider(serialized: string, method: string, args: unknown[], env: NodeJS.ProcessEnv = {}) {
   const script = `
@@ -21,11 +22,11 @@ export function callSerializedProvider(serialized: string, method: string, args:
       }
     });`;
   const r = spawnSync(process.execPath, ["-e", script], {
-    cwd: ROOT,
+    cwd: `${ROOT}/stacks`,
     input: JSON.stringify({ provider: serialized, method, args }),
     encoding: "utf8",
     timeout: 60_000,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_PATH: `${ROOT}/node_modules`, ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
   if (r.status !== 0) throw new Error(`provider host exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as { ok: true; result: unknown } | { ok: false; error: string };
