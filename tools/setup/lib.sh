@@ -14,10 +14,21 @@ apt_install() {
     echo "prereqs: missing Debian packages (run as root to install): ${missing[*]}" >&2
     return 1
   fi
+  # Another apt/dpkg (a colleague's install, a parallel prereqs script) may hold the locks: wait for
+  # it instead of failing (seen on a fresh machine: "Could not get lock /var/lib/dpkg/lock-frontend").
+  local wait_lock=(-o DPkg::Lock::Timeout=600)
   if [ ! -f /tmp/.labfleet-apt-updated ]; then
-    apt-get update -qq >/dev/null
+    local try
+    for try in $(seq 1 60); do
+      apt-get "${wait_lock[@]}" update -qq >/dev/null && break
+      [ "$try" -eq 60 ] && return 1
+      echo "prereqs: apt-get update failed (lists lock held?), retrying in 5 s" >&2
+      sleep 5
+    done
     touch /tmp/.labfleet-apt-updated
   fi
   echo "prereqs: installing ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # --no-install-recommends keeps installs small, so every run-time need that Debian lists only as a
+  # Recommends must be named by the prereqs script itself (see docs/runbooks/fresh-machine.md).
+  DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }

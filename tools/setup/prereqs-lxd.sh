@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # LXD for labfleet's integration tests and the `local` stack. Idempotent; run as root.
-#  - installs lxd + lxd-client (+ busybox-static, openssl) when missing
+#  - installs lxd + lxd-client (+ busybox-static, openssl, and iptables + dnsmasq-base, which apt
+#    does not pull in with --no-install-recommends) when missing
 #  - starts the daemon (systemd when it runs, else `lxd` directly) and waits for it
 #  - `lxd init --preseed`: a `dir` storage pool and a bridge with a fixed private subnet
 #    (NAT off, no IPv6) wired into the default profile
@@ -22,7 +23,14 @@ log() { echo "prereqs-lxd: $*" >&2; }
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=tools/setup/lib.sh
 . "$here/lib.sh"
-apt_install lxd lxd-client busybox-static openssl
+# Run-time needs of lxd that apt leaves out with --no-install-recommends (dnsmasq-base is a Recommends
+# of lxd; iptables is not even that: Debian's lxd does not declare it); without them `lxd init` fails:
+#  - iptables: LXD's firewall driver (xtables here: no nft binary) sets up the bridge's ACL/NAT chains
+#    ("Failed clearing firewall … exec: "iptables": executable file not found")
+#  - dnsmasq-base: LXD runs dnsmasq as the managed bridge's DHCP/DNS server (the test image gets its
+#    address with udhcpc) ("dnsmasq --version: executable file not found")
+# (rsync, squashfs-tools, xz-utils, uidmap, attr, lxcfs, ca-certificates are hard Depends of lxd.)
+apt_install lxd lxd-client busybox-static openssl iptables dnsmasq-base
 
 if ! is_root; then
   if lxd waitready --timeout 2 >/dev/null 2>&1 && lxc image show "$IMAGE_ALIAS" >/dev/null 2>&1; then
