@@ -51,23 +51,34 @@ export function delegatingProvider(implPath: string): DelegatingProvider {
       g.__labfleetProviderImpls.set(implPath, loaded);
       return loaded;
     },
+    // The host passes the serialized provider as `__provider` in every property bag and adds it
+    // back to every result: impls never see it (their strict schemas would reject it).
     async check(olds: Props, news: Props) {
-      return (await this.impl()).check(olds, news);
+      const { __provider: _o, ...o } = olds;
+      const { __provider: _n, ...n } = news;
+      return (await this.impl()).check(o, n);
     },
     async diff(id: string, olds: Props, news: Props) {
-      return (await this.impl()).diff(id, olds, news);
+      const { __provider: _o, ...o } = olds;
+      const { __provider: _n, ...n } = news;
+      return (await this.impl()).diff(id, o, n);
     },
     async create(inputs: Props) {
-      return (await this.impl()).create(inputs);
+      const { __provider: _, ...i } = inputs;
+      return (await this.impl()).create(i);
     },
     async read(id: string, props: Props) {
-      return (await this.impl()).read(id, props);
+      const { __provider: _, ...p } = props ?? {};
+      return (await this.impl()).read(id, p);
     },
     async update(id: string, olds: Props, news: Props) {
-      return (await this.impl()).update(id, olds, news);
+      const { __provider: _o, ...o } = olds;
+      const { __provider: _n, ...n } = news;
+      return (await this.impl()).update(id, o, n);
     },
     async delete(id: string, props: Props) {
-      return (await this.impl()).delete(id, props);
+      const { __provider: _, ...p } = props;
+      return (await this.impl()).delete(id, p);
     },
   } satisfies pulumi.dynamic.ResourceProvider & { impl(): Promise<ProviderImpl> };
   providers.set(implPath, provider);
