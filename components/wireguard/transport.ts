@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client, type ConnectConfig } from "ssh2";
+import type { Client } from "ssh2";
 import { z } from "zod";
+import { HOST_KEY_RE, connectSsh, sshExec } from "../ssh.ts";
 
 /**
  * How the provider reaches the hub's `wg`: `local` runs it here (optionally inside a network
@@ -30,7 +30,7 @@ export const TransportSpec = z.discriminatedUnion("kind", [
     user: z.string().min(1).default("root").describe("ssh user"),
     hostKey: z
       .string()
-      .regex(/^(SHA256:[A-Za-z0-9+/]{43}=?|(ssh|ecdsa)-[a-z0-9-]+ [A-Za-z0-9+/]+=*( .*)?)$/, "must be `ssh-ed25519 AAAA…` or a SHA256:… fingerprint")
+      .regex(HOST_KEY_RE, "must be `ssh-ed25519 AAAA…` or a SHA256:… fingerprint")
       .describe("pinned host key: `ssh-ed25519 AAAA…` or its SHA256:… fingerprint; any other key is refused"),
     sudo: z.boolean().default(false).describe("prefix wg with `sudo -n`"),
     timeoutSeconds: z.number().int().positive().default(15).describe("connect and per-command timeout"),
@@ -102,16 +102,7 @@ function localTransport(netns: string | undefined): Transport {
   };
 }
 
-/** `SHA256:…` fingerprint (OpenSSH format) of a raw public key blob. */
-export function fingerprint(blob: Buffer): string {
-  return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
-}
-
-function pinnedMatches(pinned: string, blob: Buffer): boolean {
-  if (pinned.startsWith("SHA256:")) return pinned.replace(/=+$/, "") === fingerprint(blob);
-  const b64 = pinned.split(" ")[1] ?? "";
-  return b64 === blob.toString("base64");
-}
+export { fingerprint } from "../ssh.ts";
 
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -122,69 +113,31 @@ type SshSpec = Extract<z.output<typeof TransportSpec>, { kind: "ssh" }>;
 async function sshTransport(spec: SshSpec, privateKey: string | undefined): Promise<Transport> {
   const target = `ssh ${spec.user}@${spec.host}:${spec.port}`;
   if (!privateKey) throw new TransportError(`no ssh private key for ${target} (set the secret labfleet:wireguardSshKey)`);
-  const client = new Client();
-  let seen: string | undefined;
-  const config: ConnectConfig = {
-    host: spec.host,
-    port: spec.port,
-    username: spec.user,
-    privateKey,
-    readyTimeout: spec.timeoutSeconds * 1000,
-    hostVerifier: (key: Buffer) => {
-      seen = fingerprint(key);
-      return pinnedMatches(spec.hostKey, key);
-    },
-  };
-  await new Promise<void>((resolve, reject) => {
-    const fail = (err: Error & { level?: string }) => {
-      client.removeAllListeners("ready");
-      client.end();
-      if (seen !== undefined && err.level === "client-authentication") {
-        reject(new TransportError(`ssh key authentication to ${target} was refused`));
-      } else if (seen !== undefined && /verification failed/i.test(err.message)) {
-        reject(new TransportError(`host key of ${target} does not match the pinned hostKey (the hub presented ${seen}); refusing to connect`));
-      } else {
-        reject(new TransportError(`cannot reach the WireGuard hub ${target}: ${err.message}`));
-      }
-    };
-    client.once("ready", () => {
-      client.removeListener("error", fail);
-      client.on("error", () => {});
-      resolve();
+  let client: Client;
+  try {
+    client = await connectSsh({
+      host: spec.host,
+      port: spec.port,
+      user: spec.user,
+      privateKey,
+      hostKey: spec.hostKey,
+      readyTimeoutMs: spec.timeoutSeconds * 1000,
+      role: "the WireGuard hub",
+      presenter: "the hub",
     });
-    client.once("error", fail);
+  } catch (err) {
+    throw new TransportError((err as Error).message);
+  }
+  const exec = async (argv: string[], stdin: string | undefined, sudo: boolean): Promise<string> => {
+    const command = (sudo ? ["sudo", "-n", ...argv] : argv).map(shellQuote).join(" ");
+    let r: Awaited<ReturnType<typeof sshExec>>;
     try {
-      client.connect(config);
+      r = await sshExec(client, command, { stdin: stdin ?? "", timeoutMs: spec.timeoutSeconds * 1000, label: `\`${argv.join(" ")}\` on ${target}` });
     } catch (err) {
-      fail(err as Error);
+      throw new TransportError((err as Error).message);
     }
-  });
-  const exec = (argv: string[], stdin: string | undefined, sudo: boolean): Promise<string> => {
-      const command = (sudo ? ["sudo", "-n", ...argv] : argv).map(shellQuote).join(" ");
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new TransportError(`\`${argv.join(" ")}\` on ${target} timed out`)), spec.timeoutSeconds * 1000);
-        client.exec(command, (err, stream) => {
-          if (err) {
-            clearTimeout(timer);
-            reject(new TransportError(`ssh exec on ${target} failed: ${err.message}`));
-            return;
-          }
-          let stdout = "";
-          let stderr = "";
-          stream.on("data", (d: Buffer) => {
-            stdout += d.toString();
-          });
-          stream.stderr.on("data", (d: Buffer) => {
-            stderr += d.toString();
-          });
-          stream.on("close", (code: number | null) => {
-            clearTimeout(timer);
-            if (code === 0) resolve(stdout);
-            else reject(commandError(target, argv, code, stderr));
-          });
-          stream.end(stdin ?? "");
-        });
-      });
+    if (r.code === 0) return r.stdout;
+    throw commandError(target, argv, r.code, r.stderr);
   };
   return {
     target,
