@@ -1,13 +1,13 @@
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
 
 /**
- * The `hut` command lines HutSlot's command resources run on the runner host. Pure functions:
- * no secrets ever enter a command line (the HA token travels in the command's environment), and
+ * The `hut` command lines HutSlot's actions (`HutAction`) run on the runner host. Pure functions:
+ * no secrets ever enter a command line (the HA token travels in the action's environment), and
  * the slot's inventory is fed on stdin (`--inventory -`), so the runner needs nothing but `hut`.
  */
 
 /**
- * Environment variables the remote power-cycle command sends as SSH `env` requests; the runner's
+ * Environment variables the remote power-cycle action sends as SSH `env` requests; the runner's
  * sshd must accept exactly these (`AcceptEnv`, written by the RunnerVm baseline).
  */
 export const HUT_REMOTE_ENV = ["HA_URL", "HA_TOKEN"] as const;
@@ -17,9 +17,19 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function hutCommandLine(hutCommand: string, args: readonly string[]): string {
-  // hutCommand is operator config (e.g. "hut" or "node hardware/bin/hut.js"), used as written.
-  return [hutCommand, ...args.map(shellQuote)].join(" ");
+/**
+ * The argv of one hut invocation: `hutCommand` is operator config (e.g. "hut" or
+ * "node hardware/bin/hut.js"), split on whitespace into its words; no shell is involved.
+ */
+export function hutArgv(hutCommand: string, args: readonly string[]): string[] {
+  const words = hutCommand.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) throw new Error("hutCommand is empty");
+  return [...words, ...args];
+}
+
+/** The command line an SSH server's shell runs for `argv`: every word POSIX-quoted. */
+export function remoteCommandLine(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(" ");
 }
 
 /**

@@ -1,8 +1,8 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
-import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutCommandLine, powerCycleArgs, slotInventory } from "./commands.ts";
+import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutArgv, powerCycleArgs, slotInventory } from "./commands.ts";
+import { HutAction } from "./hut-action.ts";
 import type { RunnerConnection } from "./runner-connection.ts";
 
 /** One row of the stack's slot table. */
@@ -17,7 +17,7 @@ export interface SlotRecord {
 
 export interface HutSlotArgs extends LabComponentArgs {
   slot: SlotConfig;
-  /** Where the slot's runner is reached; absent for `runner: local` (local.Command). */
+  /** Where the slot's runner is reached; absent for `runner: local` (the action runs here). */
   connection?: RunnerConnection;
   /** SSH private key for `connection` (made secret here in any case). */
   privateKey?: pulumi.Input<string>;
@@ -32,19 +32,16 @@ export interface HutSlotArgs extends LabComponentArgs {
   hutCommand: string;
 }
 
-/** Runs nothing on update: only trigger changes (replacements) run the action. */
-const NO_OP = "true";
-
 /**
  * `labfleet:hut:HutSlot`: a slot's record for the stack output table, plus its hardware actions
- * as `@pulumi/command` resources on the runner host — `flash` (triggered by firmware sha256 /
- * commit, and by the board's serial path/chip) and `power-cycle` (triggered by
- * `powerCycleNonce`). Both run the same `hut` CLI a CI job uses.
+ * as `HutAction` resources on the runner host — `flash` (triggered by firmware sha256 / commit,
+ * and by the board's serial path/chip) and `power-cycle` (triggered by `powerCycleNonce`). Both
+ * run the same `hut` CLI a CI job uses; only trigger changes (replacements) run them again.
  */
 export class HutSlot extends LabComponent {
   readonly record: SlotRecord;
-  readonly flash?: command.local.Command | command.remote.Command;
-  readonly powerCycle?: command.local.Command | command.remote.Command;
+  readonly flash?: HutAction;
+  readonly powerCycle?: HutAction;
 
   constructor(name: string, args: HutSlotArgs, opts?: pulumi.ComponentResourceOptions) {
     super("hut", "HutSlot", name, args, opts);
@@ -64,7 +61,7 @@ export class HutSlot extends LabComponent {
 
     if (args.firmware) {
       this.flash = this.action("flash", {
-        create: hutCommandLine(args.hutCommand, flashArgs(slot, args.firmware)),
+        argv: hutArgv(args.hutCommand, flashArgs(slot, args.firmware)),
         stdin,
         triggers: [args.firmware.sha256, args.firmware.commitSha ?? "", slot.serialById, slot.chip],
       }, args);
@@ -74,7 +71,7 @@ export class HutSlot extends LabComponent {
         throw new Error(`HutSlot ${name}: powerCycleNonce needs homeAssistant and the haToken secret`);
       }
       this.powerCycle = this.action("power-cycle", {
-        create: hutCommandLine(args.hutCommand, powerCycleArgs(slot)),
+        argv: hutArgv(args.hutCommand, powerCycleArgs(slot)),
         stdin,
         triggers: [args.powerCycleNonce],
         // exactly the variables the runner's sshd accepts (HUT_REMOTE_ENV, RunnerVm baseline)
@@ -90,23 +87,15 @@ export class HutSlot extends LabComponent {
 
   private action(
     suffix: string,
-    spec: { create: string; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>> },
+    spec: { argv: string[]; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>> },
     args: HutSlotArgs,
-  ): command.local.Command | command.remote.Command {
-    const common = { create: spec.create, update: NO_OP, stdin: spec.stdin, triggers: spec.triggers, environment: spec.environment };
-    if (!args.connection) return new command.local.Command(this.childName(suffix), common, this.child());
-    return new command.remote.Command(
-      this.childName(suffix),
-      {
-        ...common,
-        connection: {
-          host: args.connection.host,
-          user: args.connection.user,
-          port: args.connection.port,
-          privateKey: args.privateKey === undefined ? undefined : pulumi.secret(args.privateKey),
-        },
-      },
-      this.child(),
-    );
+  ): HutAction {
+    const connection = args.connection && {
+      host: args.connection.host,
+      user: args.connection.user,
+      port: args.connection.port,
+      privateKey: args.privateKey === undefined ? undefined : pulumi.secret(args.privateKey),
+    };
+    return new HutAction(this.childName(suffix), { ...spec, connection }, this.child());
   }
 }

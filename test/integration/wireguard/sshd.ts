@@ -40,7 +40,8 @@ async function keygen(dir: string, name: string): Promise<void> {
   await sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", join(dir, name)]);
 }
 
-export async function startSshd(): Promise<Sshd> {
+/** `extraConfig`: more sshd_config lines (e.g. `AcceptEnv HA_URL HA_TOKEN` for the HUT action test). */
+export async function startSshd(opts: { extraConfig?: string[] } = {}): Promise<Sshd> {
   const dir = mkdtempSync(join(tmpdir(), "wgt-sshd-"));
   let child: ChildProcess | undefined;
   const stop = async () => {
@@ -70,6 +71,7 @@ export async function startSshd(): Promise<Sshd> {
       "UsePAM no",
       "StrictModes no",
       "LogLevel ERROR",
+      ...(opts.extraConfig ?? []),
     ].join("\n");
     writeFileSync(join(dir, "sshd_config"), `${config}\n`, { mode: 0o600 });
     child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });

@@ -6,7 +6,9 @@ import { Inventory } from "../../../hardware/schema/inventory.ts";
 import { parseStackConfig } from "../../../stacks/config/index.ts";
 import { program } from "../../../stacks/program.ts";
 
-/** Mock-runtime tests: the command resources' connection, triggers and secret environment. */
+/** Mock-runtime tests: the HutAction resources' argv, connection, triggers and secret environment. */
+
+const ACTION = "pulumi-nodejs:dynamic/hut:HutAction";
 
 interface Registered {
   type: string;
@@ -85,7 +87,7 @@ const TOKEN = "ha-token-value-1234567890";
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nkeymaterial\n-----END OPENSSH PRIVATE KEY-----";
 
 describe("HutSlot on a remote runner", () => {
-  it("declares remote.Command resources with the runner connection, a secret key and secret HA environment", async () => {
+  it("declares HutActions with the runner connection, a secret key and secret HA environment", async () => {
     const s = new HutSlot("hut-11", {
       slot: slot("hut-11", "runner-a", { chip: "esp32s3" }),
       connection: { host: pulumi.output("10.88.0.10"), user: "runner" },
@@ -100,28 +102,26 @@ describe("HutSlot on a remote runner", () => {
     await settle(s, s.flash, s.powerCycle);
 
     const flash = find("hut-11-flash");
-    expect(flash.type).toBe("command:remote:Command");
+    expect(flash.type).toBe(ACTION);
     expect(flash.inputs.connection).toMatchObject({ host: "10.88.0.10", user: "runner", privateKey: KEY });
     // A secret nested in an input object makes the whole top-level input secret.
     expect(flash.secrets).toEqual(["connection"]);
     expect(flash.inputs.triggers).toEqual([FW.sha256, FW.commitSha, "/dev/serial/by-id/usb-hut-11", "esp32s3"]);
-    expect(flash.inputs.create).toBe(
-      `hut flash --inventory - --slot hut-11 --firmware '/srv/firmware/lab node.bin' --sha256 ${FW.sha256} --json`,
-    );
-    expect(flash.inputs.update).toBe("true");
+    expect(flash.inputs.argv).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-11", "--firmware", "/srv/firmware/lab node.bin", "--sha256", FW.sha256, "--json"]);
+    expect(flash.inputs.update).toBeUndefined();
     expect(flash.inputs.environment).toBeUndefined();
     const stdin = JSON.parse(String(flash.inputs.stdin));
     expect(stdin.slots[0]).toMatchObject({ id: "hut-11", chip: "esp32s3", serialById: "/dev/serial/by-id/usb-hut-11" });
     expect(Inventory.safeParse(stdin).success).toBe(true);
 
     const pc = find("hut-11-power-cycle");
-    expect(pc.type).toBe("command:remote:Command");
-    expect(pc.inputs.create).toBe("hut power-cycle --inventory - --slot hut-11 --json");
+    expect(pc.type).toBe(ACTION);
+    expect(pc.inputs.argv).toEqual(["hut", "power-cycle", "--inventory", "-", "--slot", "hut-11", "--json"]);
     expect(pc.inputs.triggers).toEqual(["2024-06-01"]);
     expect(pc.inputs.environment).toEqual({ HA_URL: HA.url, HA_TOKEN: TOKEN });
     expect(pc.secrets.sort()).toEqual(["connection", "environment"]);
     for (const r of [flash, pc]) {
-      expect(String(r.inputs.create)).not.toContain(TOKEN);
+      expect(JSON.stringify(r.inputs.argv)).not.toContain(TOKEN);
       expect(String(r.inputs.stdin)).not.toContain(TOKEN);
     }
     expect(s.record).toEqual({
@@ -140,7 +140,7 @@ describe("HutSlot on a remote runner", () => {
 });
 
 describe("HutSlot on the local runner", () => {
-  it("uses local.Command, no connection, and declares no action without firmware or nonce", async () => {
+  it("runs the actions here (no connection), and declares no action without firmware or nonce", async () => {
     const bare = new HutSlot("hut-21", { slot: slot("hut-21", "local"), hutCommand: "hut", tags });
     const s = new HutSlot("hut-22", {
       slot: slot("hut-22", "local"),
@@ -157,15 +157,15 @@ describe("HutSlot on the local runner", () => {
     expect(registered.some((r) => r.name.startsWith("hut-21-"))).toBe(false);
 
     const flash = find("hut-22-flash");
-    expect(flash.type).toBe("command:local:Command");
+    expect(flash.type).toBe(ACTION);
     expect(flash.inputs.connection).toBeUndefined();
     expect(flash.inputs.triggers).toEqual([FW.sha256, "", "/dev/serial/by-id/usb-hut-22", "esp32"]);
-    expect(flash.inputs.create).toMatch(/^node hardware\/bin\/hut\.js flash --inventory - --slot hut-22 /);
+    expect((flash.inputs.argv as string[]).slice(0, 6)).toEqual(["node", "hardware/bin/hut.js", "flash", "--inventory", "-", "--slot"]);
     const pc = find("hut-22-power-cycle");
-    expect(pc.type).toBe("command:local:Command");
+    expect(pc.type).toBe(ACTION);
     expect(pc.secrets).toEqual(["environment"]);
     expect(flash.secrets).toEqual([]);
-    expect(String(pc.inputs.create)).not.toContain(TOKEN);
+    expect(JSON.stringify(pc.inputs.argv)).not.toContain(TOKEN);
   });
 });
 
@@ -200,10 +200,11 @@ describe("stack program wiring", () => {
     expect(out.slots.map((s) => s.id)).toEqual(["hut-31", "hut-32"]);
     await new Promise((r) => setTimeout(r, 200));
     const remote = find("hut-31-power-cycle");
-    expect(remote.type).toBe("command:remote:Command");
+    expect(remote.type).toBe(ACTION);
     expect(remote.inputs.connection).toMatchObject({ host: "runner-staging-01", user: "ci", privateKey: KEY });
     expect(remote.secrets.sort()).toEqual(["connection", "environment"]);
-    expect(find("hut-32-flash").type).toBe("command:local:Command");
+    expect(find("hut-32-flash").type).toBe(ACTION);
+    expect(find("hut-32-flash").inputs.connection).toBeUndefined();
     expect(registered.find((r) => r.name === "hut-31")?.type).toBe("labfleet:hut:HutSlot");
   });
 });

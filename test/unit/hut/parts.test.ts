@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { flashArgs, hutCommandLine, powerCycleArgs, shellQuote, slotInventory } from "../../../components/hut/commands.ts";
+import { flashArgs, hutArgv, powerCycleArgs, remoteCommandLine, shellQuote, slotInventory } from "../../../components/hut/commands.ts";
 import { esptoolArgs, esptoolCommand } from "../../../hardware/flash.ts";
 import { HELD_ENV, heldLocksEnv, inheritedLocks, jobLockPath, slotLockPath } from "../../../hardware/lock.ts";
 import { createProgress } from "../../../hardware/progress.ts";
@@ -46,14 +46,17 @@ describe("esptool command", () => {
   });
 });
 
-describe("HutSlot command lines", () => {
+describe("HutSlot argv and command lines", () => {
   it("quotes every argument and never carries secrets", () => {
     expect(shellQuote("plain-arg_1.bin")).toBe("plain-arg_1.bin");
     expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
     expect(shellQuote("$(rm -rf /)")).toBe("'$(rm -rf /)'");
     const fw = { path: "/srv/fw dir/a.bin", sha256: "a".repeat(64) };
-    expect(hutCommandLine("hut", flashArgs(slot, fw))).toBe(`hut flash --inventory - --slot hut-01 --firmware '/srv/fw dir/a.bin' --sha256 ${"a".repeat(64)} --json`);
-    expect(hutCommandLine("node hardware/bin/hut.js", powerCycleArgs(slot))).toBe("node hardware/bin/hut.js power-cycle --inventory - --slot hut-01 --json");
+    expect(hutArgv("hut", flashArgs(slot, fw))).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-01", "--firmware", "/srv/fw dir/a.bin", "--sha256", "a".repeat(64), "--json"]);
+    expect(remoteCommandLine(hutArgv("hut", flashArgs(slot, fw)))).toBe(`hut flash --inventory - --slot hut-01 --firmware '/srv/fw dir/a.bin' --sha256 ${"a".repeat(64)} --json`);
+    // hutCommand is split on whitespace into its words: no shell locally
+    expect(hutArgv(" node  hardware/bin/hut.js ", powerCycleArgs(slot))).toEqual(["node", "hardware/bin/hut.js", "power-cycle", "--inventory", "-", "--slot", "hut-01", "--json"]);
+    expect(() => hutArgv("  ", powerCycleArgs(slot))).toThrow(/hutCommand is empty/);
     const ha = { url: "https://ha", requestTimeoutSeconds: 10, pollIntervalSeconds: 1, stateTimeoutSeconds: 30 };
     expect(Inventory.parse(JSON.parse(slotInventory(slot, ha)))).toEqual({ homeAssistant: ha, slots: [slot] });
   });

@@ -5,36 +5,40 @@ import { parse } from "yaml";
 import { isSecretInput, ofType, one, runProgram } from "../../helpers/program.ts";
 import { ROOT } from "../../../tools/plan/run.ts";
 
+const ACTION = "pulumi-nodejs:dynamic/hut:HutAction";
+
 /** The real program and stack files on the mock runtime: HutSlot wiring per stack. */
 
 const stackHut = (stack: string) => (parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config["labfleet:hut"] ?? {}) as Record<string, unknown>;
 const SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
 describe("HutSlot in the stacks", () => {
-  it("staging: remote flash and power-cycle commands per slot, secrets only in connection/environment", async () => {
+  it("staging: remote flash and power-cycle HutActions per slot, secrets only in connection/environment", async () => {
     const run = await runProgram({ stack: "staging", config: { "labfleet:hut": { ...stackHut("staging"), powerCycleNonce: "n-1" } } });
     expect(ofType(run.resources, "labfleet:hut:HutSlot").map((r) => r.name)).toEqual(["hut-01", "hut-02"]);
-    const pc = one(run.resources, "command:remote:Command", "hut-01-power-cycle");
-    const flash = one(run.resources, "command:remote:Command", "hut-02-flash");
+    const pc = one(run.resources, ACTION, "hut-01-power-cycle");
+    const flash = one(run.resources, ACTION, "hut-02-flash");
     expect(pc.parent).toContain("labfleet:hut:HutSlot::hut-01");
     expect(pc.inputs.connection).toMatchObject({ host: "10.88.0.10", user: "runner" }); // the runner's WireGuard address
     expect(isSecretInput(pc, "connection.privateKey")).toBe(true);
     expect(isSecretInput(pc, "environment.HA_TOKEN")).toBe(true);
-    expect(isSecretInput(pc, "create")).toBe(false);
+    expect(isSecretInput(pc, "argv")).toBe(false);
+    expect(isSecretInput(pc, "stdin")).toBe(false);
     expect(pc.inputs.triggers).toEqual(["n-1"]);
     expect(flash.inputs.triggers).toEqual([SHA, "3f2c1a9", "/dev/serial/by-id/usb-1a86_USB_Single_Serial_5434019283-if00", "esp32s3"]);
-    expect(flash.inputs.create).toBe(`hut flash --inventory - --slot hut-02 --firmware /srv/firmware/lab-node.bin --sha256 ${SHA} --json`);
+    expect(flash.inputs.argv).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-02", "--firmware", "/srv/firmware/lab-node.bin", "--sha256", SHA, "--json"]);
     expect((run.outputs.plain as { slots: { id: string }[] }).slots.map((s) => s.id)).toEqual(["hut-01", "hut-02"]);
   });
 
-  it("local: local.Command with the repo's CLI once firmware is configured; none without", async () => {
+  it("local: HutActions run here with the repo's CLI once firmware is configured; none without", async () => {
     const bare = await runProgram({ stack: "local" });
     expect(ofType(bare.resources, "labfleet:hut:HutSlot")).toHaveLength(2);
-    expect(ofType(bare.resources, "command:local:Command")).toHaveLength(0);
+    expect(ofType(bare.resources, ACTION)).toHaveLength(0);
     const run = await runProgram({ stack: "local", config: { "labfleet:hut": { ...stackHut("local"), firmware: { path: "/srv/fw.bin", sha256: SHA } } } });
-    const flash = one(run.resources, "command:local:Command", "hut-01-flash");
-    expect(flash.inputs.create).toBe(`node hardware/bin/hut.js flash --inventory - --slot hut-01 --firmware /srv/fw.bin --sha256 ${SHA} --json`);
+    const flash = one(run.resources, ACTION, "hut-01-flash");
+    expect(flash.inputs.argv).toEqual(["node", "hardware/bin/hut.js", "flash", "--inventory", "-", "--slot", "hut-01", "--firmware", "/srv/fw.bin", "--sha256", SHA, "--json"]);
     expect(flash.inputs.connection).toBeUndefined();
-    expect(ofType(run.resources, "command:remote:Command")).toHaveLength(0);
+    // the local stack's slots are all `runner: local`: no action goes over SSH
+    expect(ofType(run.resources, ACTION).filter((r) => r.inputs.connection !== undefined)).toEqual([]);
   });
 });

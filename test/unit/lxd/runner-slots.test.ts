@@ -89,7 +89,7 @@ describe("runner host HUT integration (staging, mock runtime)", () => {
       keyid: "F6403F6544A38863DAA0B6E03F01618A51312F3F",
     });
     // the power-cycle command sends exactly what sshd accepts
-    const pc = one(run.resources, "command:remote:Command", "hut-01-power-cycle");
+    const pc = one(run.resources, "pulumi-nodejs:dynamic/hut:HutAction", "hut-01-power-cycle");
     expect(Object.keys(pc.inputs.environment as object).sort()).toEqual(["HA_TOKEN", "HA_URL"]);
   });
 
@@ -110,7 +110,7 @@ describe("runner host HUT integration (staging, mock runtime)", () => {
       expect(inv.slots.map((s) => s.id)).toEqual(ids);
       expect(inv.homeAssistant?.url).toBe("https://ha.staging.lab.example.org");
       // the same slot record the slot's command resources get on stdin
-      const flash = one(run.resources, "command:remote:Command", `${ids[0]}-flash`);
+      const flash = one(run.resources, "pulumi-nodejs:dynamic/hut:HutAction", `${ids[0]}-flash`);
       expect(inv.slots).toEqual(Inventory.parse(JSON.parse(String(flash.inputs.stdin))).slots);
       expect(content(f)).not.toMatch(/token/i);
     }
