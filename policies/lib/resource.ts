@@ -5,10 +5,29 @@ import { at, isUnknown } from "./reveal.ts";
  * secret-bearing input fields, and the labfleet dynamic-resource `kind`.
  */
 
-export const COMMAND_TYPES = ["command:local:Command", "command:remote:Command"] as const;
+/** labfleet's command resource: a HUT slot action (`components/hut/hut-action.ts`), argv + stdin. */
+export const HUT_ACTION_TYPE = "pulumi-nodejs:dynamic/hut:HutAction";
+
+/**
+ * Resources that run a command: HutAction, and `@pulumi/command` types (labfleet no longer
+ * declares them, but the rules still judge them in plans of states or programs that do).
+ */
+export const COMMAND_TYPES = [HUT_ACTION_TYPE, "command:local:Command", "command:remote:Command"] as const;
 
 export function isCommand(type: string): boolean {
   return (COMMAND_TYPES as readonly string[]).includes(type);
+}
+
+/**
+ * The command line a command resource runs, for rules that read command text: `create` of a
+ * `@pulumi/command` resource, HutAction's `argv` joined with spaces. Undefined when not known.
+ */
+export function commandLine(type: string, props: Record<string, unknown>): string | undefined {
+  if (type === HUT_ACTION_TYPE) {
+    const argv = props.argv;
+    return Array.isArray(argv) && argv.every((a) => typeof a === "string") ? argv.join(" ") : undefined;
+  }
+  return isCommand(type) && typeof props.create === "string" ? props.create : undefined;
 }
 
 /** Dynamic-provider resources: `pulumi-nodejs:dynamic:Resource` or `pulumi-nodejs:dynamic/<module>:<Type>`. */

@@ -6,14 +6,14 @@ import { ruleConfig } from "../lib/config.ts";
 import { durationSeconds } from "../lib/duration.ts";
 import { describe, hint } from "../lib/message.ts";
 import { isUnknown } from "../lib/reveal.ts";
-import { isCommand, isLabfleetRuntime } from "../lib/resource.ts";
+import { HUT_ACTION_TYPE, commandLine, isCommand, isLabfleetRuntime } from "../lib/resource.ts";
 import { onAll } from "../lib/rule.ts";
 import { walk } from "../lib/walk.ts";
 
 /**
  * Job time limits stay within the ws2 role maxima (ROLE_TIMEOUTS: infra 3600 s, runner 14400 s):
  * embedded ws2 invocations (validated with the ws2 schema), `--timeout`/`--wait` flags of hut
- * commands and coreutils `timeout <duration>` wrappers, `customTimeouts` of command resources, runner/job timeout fields of labfleet dynamic
+ * commands and coreutils `timeout <duration>` wrappers (in a HutAction's argv too), `customTimeouts` of command resources, runner/job timeout fields of labfleet dynamic
  * resources (`maximumTimeout`, `timeoutSeconds`, …) and `timeout:` of CI job definitions shipped
  * as files. The role is the resource's `role`/`targetRole` input, else `defaultRole`.
  * Unknowns: timeouts are literals; an unknown timeout field fails closed.
@@ -78,6 +78,15 @@ export const jobTimeoutsWithinRoleLimits: ResourceValidationPolicy = {
       const t = args.opts.customTimeouts;
       for (const [k, v] of Object.entries({ create: t.createSeconds, update: t.updateSeconds, delete: t.deleteSeconds })) {
         if (v > 0) over(`customTimeouts.${k}`, v, baseRole);
+      }
+    }
+    // HutAction's argv is one word per element: the flags are read from the joined words
+    const argv = args.type === HUT_ACTION_TYPE ? commandLine(args.type, props) : undefined;
+    if (argv !== undefined) {
+      for (const m of argv.matchAll(FLAG)) over(`argv hut --${m[1]}`, Number(m[2]), baseRole);
+      for (const m of argv.matchAll(COREUTILS)) {
+        const s = durationSeconds(m[1]);
+        if (s !== undefined) over(`argv timeout ${m[1]}`, s, baseRole);
       }
     }
     for (const v of walk(props)) {

@@ -12,7 +12,6 @@ process.setSourceMapsEnabled(false); // as the plan does
 const sdks: Record<string, Record<string, unknown>> = {
   aws: await import("@pulumi/aws"),
   gcp: await import("@pulumi/gcp"),
-  command: await import("@pulumi/command"),
   random: await import("@pulumi/random"),
 };
 const list = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { type: string; name: string; inputs: Record<string, unknown> }[];
