@@ -7,6 +7,8 @@ export type SlotRow = SlotRecord;
 /** The stack outputs. Sections that are off export nothing. */
 export interface StackOutputs {
   environment: string;
+  /** labfleet:simulated: the hardware behind this stack is the simulated lab (`npm run lab`). */
+  simulated: boolean;
   slots: SlotRow[];
   [key: string]: pulumi.Input<unknown>;
 }

@@ -41,7 +41,7 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
     ? declareHutSlots({ ...cfg.hut, runners, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
     : [];
 
-  const outputs: StackOutputs = { environment: cfg.environment, slots: hutSlots.map((s) => s.record), ...wireGuardOutputs(wireguard) };
+  const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.record), ...wireGuardOutputs(wireguard) };
   if (vms.length > 0) outputs.runners = runnerOutputs(vms);
   if (ci) outputs.ci = ci.outputs();
   if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();

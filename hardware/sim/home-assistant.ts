@@ -3,7 +3,10 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 
 /**
- * Home Assistant REST double on 127.0.0.1, following HA's documented REST API behaviour:
+ * Home Assistant stand-in: the one home of the subset of HA's REST API `hut power-cycle` uses
+ * (hardware/relay.ts), for the hut integration tests (in-process, with fault injection) and for
+ * the simulated lab (`npm run lab`, as its own process: hardware/sim/home-assistant-server.ts).
+ * Serves on 127.0.0.1, following HA's documented REST API behaviour:
  *   - every request needs `Authorization: Bearer <token>`; otherwise 401 "401: Unauthorized";
  *   - GET /api/states/<entity_id> → 200 state object, or 404 {"message":"Entity not found."};
  *   - POST /api/services/switch/turn_off|turn_on {"entity_id"} → 200 with the list of states that
@@ -39,6 +42,8 @@ export interface HaDoubleOptions {
   token: string;
   entities: Record<string, string>;
   transitionMs?: number;
+  /** TCP port on 127.0.0.1; 0 (default) = a free one chosen by the kernel. */
+  port?: number;
 }
 
 export class HaDouble {
@@ -57,7 +62,10 @@ export class HaDouble {
   static async start(opts: HaDoubleOptions): Promise<HaDouble> {
     const d = new HaDouble(opts);
     d.server = createServer((req, res) => void d.handle(req, res));
-    await new Promise<void>((resolve) => d.server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      d.server.once("error", reject);
+      d.server.listen(opts.port ?? 0, "127.0.0.1", resolve);
+    });
     d.url = `http://127.0.0.1:${(d.server.address() as AddressInfo).port}`;
     return d;
   }

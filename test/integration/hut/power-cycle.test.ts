@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { HaDouble } from "./helpers/ha-double.ts";
+import { HaDouble } from "../../../hardware/sim/home-assistant.ts";
 import { type TempDir, baseEnv, runHut, slotEntry, startHut, tempDir, until } from "./helpers/cli.ts";
 
 /**

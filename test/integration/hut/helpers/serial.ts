@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { until } from "./cli.ts";
+import { startSocatPty } from "../../../../hardware/sim/pty.ts";
 
 /**
- * A pty pair from socat: the "port" end is linked at a fake by-id path (what hut opens), the
- * "device" end is where the fake board writes.
+ * A pty pair from socat (hardware/sim/pty.ts): the "port" end is linked at a fake by-id path
+ * (what hut opens), the "device" end is where the fake board writes.
  */
 export interface PtyPair {
   port: string;
@@ -15,17 +14,7 @@ export interface PtyPair {
 }
 
 export async function ptyPair(byIdDir: string, name: string): Promise<PtyPair> {
-  mkdirSync(byIdDir, { recursive: true });
-  const port = join(byIdDir, name);
-  const device = join(byIdDir, "..", `${name}.device`);
-  const proc: ChildProcess = spawn("socat", [`pty,raw,echo=0,link=${port}`, `pty,raw,echo=0,link=${device}`], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let err = "";
-  proc.stderr?.on("data", (d) => {
-    err += d;
-  });
-  await until(() => existsSync(port) && existsSync(device), 5000, `socat links (${err})`);
+  const { port, device, child: proc } = await startSocatPty(join(byIdDir, name), join(byIdDir, "..", `${name}.device`));
   let fd: number | undefined = openSync(device, "r+");
   return {
     port,
