@@ -63,18 +63,19 @@ export function delegatingProvider(implPath: string): DelegatingProvider {
       const { __provider: _n, ...n } = news;
       return (await this.impl()).diff(id, o, n);
     },
+    // Results cross the wire as protobuf Structs, which refuse `undefined`: send plain JSON.
     async create(inputs: Props) {
       const { __provider: _, ...i } = inputs;
-      return (await this.impl()).create(i);
+      return JSON.parse(JSON.stringify(await (await this.impl()).create(i)));
     },
     async read(id: string, props: Props) {
       const { __provider: _, ...p } = props ?? {};
-      return (await this.impl()).read(id, p);
+      return JSON.parse(JSON.stringify(await (await this.impl()).read(id, p)));
     },
     async update(id: string, olds: Props, news: Props) {
       const { __provider: _o, ...o } = olds;
       const { __provider: _n, ...n } = news;
-      return (await this.impl()).update(id, o, n);
+      return JSON.parse(JSON.stringify(await (await this.impl()).update(id, o, n)));
     },
     async delete(id: string, props: Props) {
       const { __provider: _, ...p } = props;

@@ -104,6 +104,14 @@ function trieOf(paths: string[][]): Trie {
   return root;
 }
 
+/**
+ * Absent, null and an empty list are one input: a dynamic provider's check fills list defaults
+ * under the engine that the offline plan never sees (docs/engine.md).
+ */
+function isAbsent(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+}
+
 function normalize(v: unknown, path: string, trie: Trie | undefined, w: Walk): Json {
   if (trie?.end) {
     w.excluded.push(path);
@@ -124,7 +132,7 @@ function normalize(v: unknown, path: string, trie: Trie | undefined, w: Walk): J
     const out: { [k: string]: Json } = {};
     for (const key of Object.keys(v as object).sort()) {
       const x = (v as Record<string, unknown>)[key];
-      if (x === undefined) continue;
+      if (isAbsent(x)) continue;
       const sub = `${path}.${key}`;
       if (isSecretKeyName(key)) {
         w.excluded.push(sub);
@@ -179,7 +187,7 @@ export function fingerprintOf(subject: FingerprintSubject): Fingerprint {
   const unknownProperties: string[] = [];
   for (const key of Object.keys(subject.inputs).sort()) {
     const value = subject.inputs[key];
-    if (key.startsWith("__") || value === undefined) continue;
+    if (key.startsWith("__") || isAbsent(value)) continue;
     const w: Walk = { secretTrie: trie, excluded, unknown: { found: false } };
     let norm: Json;
     if (isSecretKeyName(key)) {

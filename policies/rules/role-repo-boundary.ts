@@ -28,6 +28,16 @@ const URL_KEYS = /^(url|remote|remoteUrl|repoUrl|repositoryUrl|gitlabUrl|baseUrl
 const ROLE_KEYS = ["role", "roleName", "agentRole"];
 const PROJECT_KEYS = ["project", "projectPath", "pathWithNamespace", "path_with_namespace", "projectId", "repository", "repo"];
 
+/** Plain HTTP to this host's loopback (a simulated lab's stand-ins) never crosses a network. */
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
+
 function relevant(type: string): boolean {
   return isLabfleetRuntime(type) || type.startsWith("gitlab:");
 }
@@ -66,7 +76,7 @@ export const roleRepoBoundary: StackValidationPolicy = {
         if (!v.value || typeof v.value !== "object" || Array.isArray(v.value)) continue;
         const o = v.value as Record<string, unknown>;
         for (const [k, x] of Object.entries(o)) {
-          if (URL_KEYS.test(k) && typeof x === "string" && /^http:\/\//i.test(x)) {
+          if (URL_KEYS.test(k) && typeof x === "string" && /^http:\/\//i.test(x) && !isLoopback(x)) {
             report(hint(`${name} ${v.path ? `${v.path}.` : ""}${k} is plain HTTP (${show(x)})`, "use https://"), i.r.urn);
           }
         }

@@ -33,4 +33,12 @@ describe("role-repo-boundary", () => {
     expect(vs.every((v) => v.enforcementLevel === "mandatory")).toBe(true);
     expect(noDowngrade(vs)).toBe(true);
   });
+
+  it("lets plain HTTP to this host's loopback pass (a simulated lab's Home Assistant stand-in)", async () => {
+    const vs = await check("role-repo-boundary", [
+      res("pulumi-nodejs:dynamic/hut:HutAction", "hut-01-flash", { stdin: JSON.stringify({ homeAssistant: { url: "http://127.0.0.1:36681" } }) }),
+      res("pulumi-nodejs:dynamic:Resource", "ha", { kind: "x", url: "http://localhost:8123" }),
+    ]);
+    expect(vs).toEqual([]);
+  });
 });
