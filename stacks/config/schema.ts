@@ -17,8 +17,8 @@ export const StackConfigSchema = z
     environment: Environment.describe("environment class; defaults to the stack name when it is one of these"),
     tags: z.record(z.string(), z.string()).default({}).describe("extra tags/labels on every taggable resource"),
     simulated: z
-      .union([z.boolean(), z.stringbool()]) // the engine hands scalar config over as text
-      .default(false)
+      // the engine hands scalar config over as text: "true"/"false"
+      .preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean().default(false))
       .describe("the lab's hardware is simulated (set by `npm run lab`: fake serial adapters, Home Assistant and esptool); exported as the `simulated` stack output"),
     console: Console,
     ci: Ci,

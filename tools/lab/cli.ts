@@ -160,7 +160,8 @@ let action: Promise<void> | undefined;
 program
   .command("up")
   .description("start the simulated lab and `pulumi up --yes` the local stack (extra pulumi args after --)")
-  .argument("[pulumiArgs...]", "extra `pulumi up` arguments")
+  .argument("[pulumiArgs...]", "extra `pulumi up` arguments (e.g. --skip-preview, --refresh)")
+  .allowUnknownOption()
   .action((args: string[]) => {
     action = up(args);
   });
@@ -168,6 +169,7 @@ program
   .command("preview")
   .description("start the simulated lab and `pulumi preview` the local stack")
   .argument("[pulumiArgs...]", "extra `pulumi preview` arguments")
+  .allowUnknownOption()
   .action((args: string[]) => {
     action = preview(args);
   });

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { parseStackConfig, type StackConfigData } from "../../stacks/config/index.ts";
+import { SECRET_KEY_NAMES } from "../../stacks/config/secrets.ts";
 import { ROOT } from "../engine/pulumi.ts";
 import { engineConfigFromDocument } from "../plan/stack-file.ts";
 import type { SimSpec, SimState } from "./sim.ts";
@@ -43,7 +44,7 @@ export function stackConfig(text: string, opts: { secrets?: string[] } = {}): St
 
 /** What the simulation needs from the committed stack: slots, hub, and the hub's namespace. */
 export function simSpec(text: string, netns = process.env.LABFLEET_LAB_NETNS ?? DEFAULT_NETNS): SimSpec {
-  const cfg = stackConfig(text);
+  const cfg = stackConfig(text, { secrets: SECRET_KEY_NAMES });
   if (!cfg.wireguard.enabled) throw new Error("labfleet:wireguard: the simulated lab needs the section (its hub runs in the simulation)");
   if (cfg.wireguard.hub.transport.kind !== "local") throw new Error("labfleet:wireguard.hub.transport.kind: the simulated lab runs a local hub");
   return {

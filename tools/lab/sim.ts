@@ -139,6 +139,7 @@ export async function startSim(spec: SimSpec, dir = LAB_DIR): Promise<SimState> 
   try {
     state.firmware = writeFirmware(files.firmwareDir);
     state.esptool = { command: FAKE_ESPTOOL, log: files.esptoolLog };
+    if (!existsSync(files.esptoolLog)) writeFileSync(files.esptoolLog, "", { mode: 0o600 });
     save();
     for (const slot of spec.slots) {
       removeStaleLink(slot.serialById);
