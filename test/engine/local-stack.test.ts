@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haToken } from "../../tools/lab/sim.ts";
-import { Sandbox } from "./sandbox.ts";
+import { Sandbox } from "../../tools/engine/sandbox.ts";
 
 const lxc = (...args: string[]) => execFileSync("lxc", args, { encoding: "utf8", timeout: 60_000 }).trim();
 const hubPeers = (sb: Sandbox) =>
@@ -54,12 +54,13 @@ describe.sequential("the local stack under the real engine", () => {
 
   it("a new firmware sha256 changes exactly the flash actions, and up re-flashes both slots", async () => {
     const cfg = sb.configCopy;
-    const fw = (cfg["labfleet:hut"] as { firmware: { path: string; sha256: string } }).firmware;
+    const fw = cfg["labfleet:hut"].firmware;
+    if (!fw) throw new Error("the simulated lab's overlay sets hut.firmware");
     // the same image under a new name: a new build, a new sha, nothing else touched
     const next = `${fw.path}.next`;
     execFileSync("sh", ["-c", `cp "${fw.path}" "${next}" && printf 'v2' >> "${next}"`]);
     const sha = execFileSync("sha256sum", [next], { encoding: "utf8" }).split(" ")[0] ?? "";
-    (cfg["labfleet:hut"] as { firmware: unknown }).firmware = { path: next, sha256: sha };
+    cfg["labfleet:hut"].firmware = { path: next, sha256: sha };
     sb.setConfig(cfg);
     const { steps } = await previewSteps(sb);
     const changed = steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`);
@@ -112,8 +113,8 @@ describe.sequential("the local stack under the real engine", () => {
   it("the real policy pack refuses a tty port override, a job timeout over the role maximum and an unapproved secret, naming the rules the plan names", async () => {
     const good = sb.configCopy;
     const bad = sb.configCopy;
-    const hut = bad["labfleet:hut"] as { hutCommand: string };
-    hut.hutCommand = `env HUT_PORT=/dev/ttyUSB0 timeout 5h ${hut.hutCommand}`;
+    const hut = bad["labfleet:hut"];
+    hut.hutCommand = `env HUT_PORT=/dev/ttyUSB0 timeout 5h ${hut.hutCommand ?? "hut"}`;
     bad["labfleet:wireguard"].peers.push({ name: "unapproved-laptop", kind: "operator" });
     sb.setConfig(bad);
     try {

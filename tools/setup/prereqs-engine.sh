@@ -46,7 +46,8 @@ else
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
       -o "$bin/pulumi.new" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
     mv "$bin/pulumi.new" "$bin/pulumi"
-    log "built in $(( $(date +%s) - started )) s"
+    echo "$(( $(date +%s) - started ))" >"$engine_dir/build-seconds"
+    log "built in $(cat "$engine_dir/build-seconds") s"
   fi
   got="$("$bin/pulumi" version)"
   [ "$(vnum "$got")" -ge "$(vnum "$version")" ] || { log "pulumi version says $got, want $version"; exit 1; }

@@ -1,5 +1,5 @@
 /**
- * A sandbox stack made from the committed `local` stack for the real engine: its own names (hub
+ * A sandbox stack made from the committed `local` stack for the real engine (test/engine, the bench): its own names (hub
  * interface and namespace, LXD runner, serial links), its own simulated lab (tools/lab/sim.ts),
  * its own linked workspace, file backend and approvals file in a temp dir. Never writes a
  * committed file. Everything it starts is stopped by `dispose()` (by pid, namespace and name it
@@ -10,14 +10,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { type EngineContext, ensureEngine, linkWorkspace, pulumi, pulumiOk, type PulumiResult, ROOT, selectStack } from "../../tools/engine/pulumi.ts";
-import { committedStackText, overlayStackText, simSpec } from "../../tools/lab/overlay.ts";
-import { haToken, type SimState, startSim, stopSim } from "../../tools/lab/sim.ts";
+import { type EngineContext, ensureEngine, linkWorkspace, pulumi, pulumiOk, type PulumiResult, ROOT, selectStack } from "./pulumi.ts";
+import { committedStackText, overlayStackText, simSpec } from "../lab/overlay.ts";
+import { haToken, type SimState, startSim, stopSim } from "../lab/sim.ts";
 
 type Config = Record<string, unknown> & {
   "labfleet:wireguard": { hub: Record<string, unknown>; peers: Record<string, unknown>[] };
   "labfleet:lxd": { runners: Record<string, unknown>[] };
-  "labfleet:hut": { slots: Record<string, unknown>[] };
+  "labfleet:hut": { slots: Record<string, unknown>[]; hutCommand?: string; firmware?: { path: string; sha256: string } };
 };
 
 export class Sandbox {
