@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haToken } from "../../tools/lab/sim.ts";
+import { NetnsLab } from "../integration/wireguard/netns-lab.ts";
 import { Sandbox } from "../../tools/engine/sandbox.ts";
 
 const lxc = (...args: string[]) => execFileSync("lxc", args, { encoding: "utf8", timeout: 60_000 }).trim();
@@ -83,6 +84,33 @@ describe.sequential("the local stack under the real engine", () => {
     await sb.pulumiOk(["up", "--yes", "--skip-preview"]);
     expect(hubPeers(sb)).toEqual(peers);
     expect(JSON.parse(lxc("query", `/1.0/instances/${sb.runnerName}`)).status).toBe("Running");
+  }, 600_000);
+
+  it("a key rotation through config replaces that peer's key and keeps the other peer's ping unbroken", async () => {
+    const lab = new NetnsLab({ ns: sb.sim.netns, iface: sb.sim.hub.interface, tunnelIp: sb.sim.hub.address });
+    try {
+      const before = (await outputs(sb, true)) as { wireguardClientConfigs: Record<string, string>; wireguardPeers: Record<string, { publicKey: string }> };
+      const operator = await lab.addPeerNs();
+      await lab.applyClientConfig(operator, before.wireguardClientConfigs["operator-laptop"] ?? "");
+      await lab.waitForReply(operator);
+      const cfg = sb.configCopy;
+      const agent = cfg["labfleet:wireguard"].peers.find((p) => p.name === "agent-pi-01");
+      if (!agent) throw new Error("the local stack declares agent-pi-01");
+      agent.rotation = `engine-test-${Date.now()}`;
+      sb.setConfig(cfg);
+      await sb.approve(); // a rotation is a secret change: approved as an operator would
+      const ping = lab.startPing(operator, 0.05);
+      await sb.pulumiOk(["up", "--yes", "--skip-preview"]);
+      const tally = await ping.stop();
+      const after = (await outputs(sb)) as { wireguardPeers: Record<string, { publicKey: string }> };
+      expect(after.wireguardPeers["agent-pi-01"]?.publicKey).not.toBe(before.wireguardPeers["agent-pi-01"]?.publicKey);
+      expect(after.wireguardPeers["operator-laptop"]?.publicKey).toBe(before.wireguardPeers["operator-laptop"]?.publicKey);
+      expect(hubPeers(sb)).toEqual(Object.values(after.wireguardPeers).map((p) => p.publicKey).sort());
+      expect(tally.received).toBeGreaterThan(20);
+      expect(tally.lost, `ping from operator-laptop during the rotation: ${JSON.stringify({ ...tally, replies: undefined })}`).toBe(0);
+    } finally {
+      await lab.destroy();
+    }
   }, 600_000);
 
   it("pulumi stack export holds no secret in plaintext, and stack output shows them only as secrets", async () => {

@@ -50,10 +50,18 @@ export interface PingResult {
   maxGapMs: number;
 }
 
+/** A hub this lab did not make (e.g. a deployed stack's): peers join it, `destroy` leaves it. */
+export interface ExternalHub {
+  ns: string;
+  iface: string;
+  tunnelIp: string;
+}
+
 export class NetnsLab {
   readonly id = randomBytes(3).toString("hex");
-  readonly hubNs = `wgt-h-${this.id}`;
-  readonly hubIf = `wgh${this.id}`;
+  readonly hubNs: string;
+  readonly hubIf: string;
+  readonly hubTunnelIp: string;
   readonly hubKeys = generateKeyPair();
   readonly peers: LabPeer[] = [];
   readonly tmp = mkdtempSync(join(tmpdir(), "wgt-"));
@@ -61,6 +69,12 @@ export class NetnsLab {
   private readonly namespaces: string[] = [];
   private readonly pings = new Set<ChildProcess>();
   private hubProc: ChildProcess | undefined;
+
+  constructor(hub?: ExternalHub) {
+    this.hubNs = hub?.ns ?? `wgt-h-${this.id}`;
+    this.hubIf = hub?.iface ?? `wgh${this.id}`;
+    this.hubTunnelIp = hub?.tunnelIp ?? HUB_TUNNEL_IP;
+  }
 
   /** Creates the hub namespace and interface (private key, listen port, tunnel address, up). */
   async start(): Promise<this> {
@@ -165,7 +179,7 @@ export class NetnsLab {
 
   /** Continuous ping from a peer to the hub (bounded by `maxCount`); `stop()` ends it and returns the tally. */
   startPing(peer: LabPeer, intervalS = 0.02, maxCount = 6000): { stop(): Promise<PingResult>; done: Promise<PingResult> } {
-    const child = spawn("ip", ["netns", "exec", peer.ns, "ping", "-D", "-n", "-i", String(intervalS), "-W", "3", "-c", String(maxCount), HUB_TUNNEL_IP], {
+    const child = spawn("ip", ["netns", "exec", peer.ns, "ping", "-D", "-n", "-i", String(intervalS), "-W", "3", "-c", String(maxCount), this.hubTunnelIp], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.pings.add(child);
