@@ -4,6 +4,8 @@
  * against the offline plan, config errors, destroy. One sandbox stack, steps in order.
  */
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { haToken } from "../../tools/lab/sim.ts";
 import { NetnsLab } from "../integration/wireguard/netns-lab.ts";
@@ -179,6 +181,10 @@ describe.sequential("the local stack under the real engine", () => {
   it("pulumi destroy leaves nothing (no instance, no peer, no lock), and a second destroy is fine", async () => {
     await sb.pulumiOk(["destroy", "--yes", "--skip-preview"]);
     expect(hubPeers(sb)).toEqual([]);
+    // the slots' lock files stay (flock files), but no process holds one
+    const locks = readdirSync(sb.lockDir);
+    expect(locks.length).toBeGreaterThan(0);
+    for (const f of locks) expect(() => execFileSync("flock", ["-n", join(sb.lockDir, f), "true"]), `${f} is held`).not.toThrow();
     expect(() => lxc("query", `/1.0/instances/${sb.runnerName}`)).toThrow();
     await sb.pulumiOk(["destroy", "--yes", "--skip-preview"]);
     const resources = JSON.parse((await sb.pulumiOk(["stack", "export"])).stdout).deployment.resources ?? [];

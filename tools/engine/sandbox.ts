@@ -6,7 +6,7 @@
  * generated).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
@@ -29,6 +29,7 @@ export class Sandbox {
   /** The sandbox's approvals file (absolute); config names it relative to the project root. */
   readonly approvals = join(this.tmp, "approvals.json");
   readonly runnerName = `lfe-${this.id}`;
+  readonly lockDir = join(this.tmp, "locks");
   sim!: SimState;
   ctx!: EngineContext;
   private config!: Config;
@@ -49,13 +50,15 @@ export class Sandbox {
   async start(): Promise<this> {
     ensureEngine();
     this.baseText = this.sandboxText();
+    mkdirSync(this.lockDir, { mode: 0o700 });
     this.sim = await startSim(simSpec(this.baseText, `lfe-${this.id}`), this.labDir);
     this.config = (parseYaml(overlayStackText(this.baseText, this.sim)) as { config: Config }).config;
     this.ctx = {
       backendDir: join(this.tmp, "state"),
       passphrase: randomBytes(12).toString("hex"),
       cwd: this.workspace,
-      env: { HUT_ESPTOOL: this.sim.esptool.command, FAKE_ESPTOOL_LOG: this.sim.esptool.log },
+      // the slots' locks live in the sandbox, apart from a lab or another run on this host
+      env: { HUT_ESPTOOL: this.sim.esptool.command, FAKE_ESPTOOL_LOG: this.sim.esptool.log, HUT_LOCK_DIR: this.lockDir },
     };
     this.writeConfig();
     await selectStack(this.ctx, this.stack);
