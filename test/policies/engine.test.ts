@@ -8,7 +8,7 @@ import {
   reconcilePolicyConfig,
   resourceValidationArgs,
   stackValidationArgs,
-} from "../../policies/engine.ts";
+} from "../../tools/plan/policy-engine.ts";
 import { policies } from "../../policies/pack.ts";
 import { res, unknown } from "./helpers.ts";
 

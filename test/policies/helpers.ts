@@ -1,16 +1,16 @@
 import type { Policy } from "@pulumi/policy";
-import { APPROVAL_RULES, computeApprovals } from "../../policies/approvals.ts";
+import { APPROVAL_RULES, computeApprovals } from "../../tools/approve/approvals.ts";
 import {
   evaluate,
   type PlanResource,
   type PolicyConfigDoc,
   packVersion,
   type Violation,
-} from "../../policies/engine.ts";
+} from "../../tools/plan/policy-engine.ts";
 import { packEnforcementLevel, packName, policies } from "../../policies/pack.ts";
 
-export { unknown } from "../../policies/engine.ts";
-export type { PlanResource, Violation } from "../../policies/engine.ts";
+export { unknown } from "../../tools/plan/policy-engine.ts";
+export type { PlanResource, Violation } from "../../tools/plan/policy-engine.ts";
 
 /** A fixture resource as the offline plan records it. */
 export function res(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<PlanResource> = {}, stack = "staging"): PlanResource {

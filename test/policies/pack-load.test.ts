@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deserialize, labfleetPack, type PlanResource, reconcilePolicyConfig, type Violation } from "../../policies/engine.ts";
+import { deserialize, labfleetPack, type PlanResource, reconcilePolicyConfig, type Violation } from "../../tools/plan/policy-engine.ts";
 import { parsePath } from "../../policies/lib/fingerprint.ts";
 import { packName, policies } from "../../policies/pack.ts";
 import { loadPolicyConfig } from "../../tools/plan/policy.ts";
@@ -209,7 +209,7 @@ async function both(resources: PlanResource[], policyConfig: Record<string, unkn
     sreq.setResourcesList(resources.map((r) => analyzerResource(r, analyzerPb.AnalyzerResource)));
     live.push(...fromDiagnostics(await call(client, "analyzeStack", sreq)));
 
-    const { evaluatePack } = await import("../../policies/engine.ts");
+    const { evaluatePack } = await import("../../tools/plan/policy-engine.ts");
     const offline = await evaluatePack({ resources, policyConfig });
     return { live, offline };
   }

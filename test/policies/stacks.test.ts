@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { evaluatePack, type PlanResource } from "../../policies/engine.ts";
+import { evaluatePack, type PlanResource } from "../../tools/plan/policy-engine.ts";
 import { loadPolicyConfig } from "../../tools/plan/policy.ts";
 import { ROOT, runStack } from "../../tools/plan/run.ts";
 import { plan } from "../helpers/cli.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluatePack, type PlanResource } from "../../policies/engine.ts";
+import { evaluatePack, type PlanResource } from "../../tools/plan/policy-engine.ts";
 import { runStack } from "../../tools/plan/run.ts";
 import { unknown } from "./helpers.ts";
 

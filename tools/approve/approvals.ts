@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import type { StackConfigData } from "../stacks/config/schema.ts";
-import { type PlanResource, type PolicyConfigDoc, resourceValidationArgs } from "./engine.ts";
-import { Approval, APPROVAL_GATES } from "./lib/approval.ts";
-import { fingerprintOf, parsePath } from "./lib/fingerprint.ts";
-import { isSecretKeyName, SECRET_FIELDS_BY_TYPE } from "./lib/resource.ts";
-import { revealProps } from "./lib/reveal.ts";
+import type { StackConfigData } from "../../stacks/config/schema.ts";
+import { type PlanResource, type PolicyConfigDoc, resourceValidationArgs } from "../plan/policy-engine.ts";
+import { Approval, APPROVAL_GATES } from "../../policies/lib/approval.ts";
+import { fingerprintOf, parsePath } from "../../policies/lib/fingerprint.ts";
+import { isSecretKeyName, SECRET_FIELDS_BY_TYPE } from "../../policies/lib/resource.ts";
+import { revealProps } from "../../policies/lib/reveal.ts";
 // Loading the pack registers every approval rule's gate in APPROVAL_GATES.
-import "./pack.ts";
+import "../../policies/pack.ts";
 
 /**
  * The per-stack policy config `policies/approvals/<stack>.json`: the file both the offline plan

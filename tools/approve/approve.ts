@@ -11,8 +11,8 @@ import {
   readPolicyConfig,
   renderPolicyConfig,
   uncoveredSecretPaths,
-} from "../../policies/approvals.ts";
-import type { PlanResource, PolicyConfigDoc } from "../../policies/engine.ts";
+} from "./approvals.ts";
+import type { PlanResource, PolicyConfigDoc } from "../plan/policy-engine.ts";
 
 /**
  * `npm run approve -- --stack <s>`: runs the stack's program offline (the plan's runner), and

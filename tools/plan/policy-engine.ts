@@ -15,7 +15,7 @@ import {
   unknownCheckingProxy,
 } from "@pulumi/policy";
 import { z } from "zod";
-import type { PlanResource as RunResource } from "../tools/plan/run.ts";
+import type { PlanResource as RunResource } from "./run.ts";
 
 /**
  * Offline CrossGuard: evaluates a policy pack on a resource list the way `@pulumi/policy` 1.21's
@@ -418,14 +418,14 @@ export async function evaluate(pack: PackDefinition, input: EvaluateInput): Prom
 
 /** The version PolicyPack reads from the pack's package.json. */
 export function packVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version?: string };
+  const pkg = JSON.parse(readFileSync(new URL("../../policies/package.json", import.meta.url), "utf8")) as { version?: string };
   if (!pkg.version) throw new Error("Version must be defined in the package.json file.");
   return pkg.version;
 }
 
 /** The labfleet pack as the CLI would load it. */
 export async function labfleetPack(): Promise<PackDefinition> {
-  const { packEnforcementLevel, packName, policies } = await import("./pack.ts");
+  const { packEnforcementLevel, packName, policies } = await import("../../policies/pack.ts");
   return { name: packName, version: packVersion(), enforcementLevel: packEnforcementLevel, policies };
 }
 

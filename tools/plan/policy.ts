@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { evaluatePack, type Violation } from "../../policies/engine.ts";
+import { evaluatePack, type Violation } from "./policy-engine.ts";
 import { ROOT, type PlanResource } from "./run.ts";
 
-export type { Violation } from "../../policies/engine.ts";
+export type { Violation } from "./policy-engine.ts";
 
 /** Policy config for a stack: `--policy-config`, else the committed approvals file if present. */
 export function loadPolicyConfig(stack: string, path?: string): Record<string, unknown> | undefined {
