@@ -13,7 +13,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { writeRoleEnv } from "../components/gitlab/env-file.ts";
-import { ROLES, type Role } from "../stacks/config/sections/gitlab.ts";
+import { ROLES, type Role } from "../components/gitlab/roles.ts";
 
 class UsageError extends Error {}
 

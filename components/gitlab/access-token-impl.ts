@@ -16,7 +16,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ACCESS_LEVELS, ROLES, TOKEN_SCOPES } from "../../stacks/config/sections/gitlab.ts";
+import { ACCESS_LEVELS, ROLES, TOKEN_SCOPES } from "./roles.ts";
 import { AmbiguousWriteError, type Client, Connection, connect, createOnce, ignoreGone, isoDate, orNull } from "./client.ts";
 import { changedKeys, checkWith, parseInputs, pickInputs, sameSet } from "./provider-kit.ts";
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Role } from "../../stacks/config/sections/gitlab.ts";
+import type { Role } from "./roles.ts";
 import { delegatingProvider } from "../dynamic.ts";
 
 export interface GitlabProjectAccessTokenArgs {

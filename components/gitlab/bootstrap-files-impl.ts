@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ROLES } from "../../stacks/config/sections/gitlab.ts";
+import { ROLES } from "./roles.ts";
 import { AmbiguousWriteError, type Client, Connection, connect, isStatus, orNull } from "./client.ts";
 import { changedKeys, checkWith, parseInputs, pickInputs } from "./provider-kit.ts";
 

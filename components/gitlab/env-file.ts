@@ -9,7 +9,7 @@ import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSyn
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { ROLES, type Role } from "../../stacks/config/sections/gitlab.ts";
+import { ROLES, type Role } from "./roles.ts";
 
 /** host[:port] — nothing that could climb out of the credentials directory. */
 const Host = z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be a host name (optionally :port)");

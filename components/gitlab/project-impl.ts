@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ROLES } from "../../stacks/config/sections/gitlab.ts";
+import { ROLES } from "./roles.ts";
 import { type Client, Connection, connect, createOnce, ignoreGone, isStatus, orNull } from "./client.ts";
 import { OWNER_MARKER } from "./naming.ts";
 import { changedKeys, checkWith, parseInputs, pickInputs } from "./provider-kit.ts";

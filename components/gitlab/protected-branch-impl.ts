@@ -9,7 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ROLES } from "../../stacks/config/sections/gitlab.ts";
+import { ROLES } from "./roles.ts";
 import { AmbiguousWriteError, type Client, Connection, connect, createOnce, ignoreGone, isStatus, orNull } from "./client.ts";
 import { changedKeys, checkWith, parseInputs, pickInputs, sameSet } from "./provider-kit.ts";
 

@@ -10,7 +10,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ROLES } from "../../stacks/config/sections/gitlab.ts";
+import { ROLES } from "./roles.ts";
 import { type Client, Connection, connect, isStatus, orNull } from "./client.ts";
 import { UNKNOWN, changedKeys, checkWith, parseInputs, pickInputs } from "./provider-kit.ts";
 

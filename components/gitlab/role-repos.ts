@@ -1,18 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-  DEFAULT_BRANCH,
-  type GitlabConfig,
-  PRODUCT_ROLE,
-  RESTRICTED_ROLE,
-  ROLES,
-  RUNNER_ROLE,
-  type Role,
-} from "../../stacks/config/sections/gitlab.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { GitlabProjectAccessToken } from "./access-token.ts";
 import { GitlabBootstrapFiles } from "./bootstrap-files.ts";
 import { renderRoleEnv } from "./env-file.ts";
 import { ownerMarker, runnerDescription, tokenName } from "./naming.ts";
+import { DEFAULT_BRANCH, PRODUCT_ROLE, RESTRICTED_ROLE, ROLES, RUNNER_ROLE, type Role } from "./roles.ts";
+import type { GitlabConfig } from "./settings.ts";
 import { GitlabProject } from "./project.ts";
 import { GitlabProtectedBranch } from "./protected-branch.ts";
 import { GitlabRoleBoundary } from "./role-boundary.ts";

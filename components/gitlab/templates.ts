@@ -1,6 +1,7 @@
 /** Renders the bootstrap file templates of `labfleet:gitlab.bootstrap` for one role repository. */
 import { httpsOrLoopback } from "./naming.ts";
-import { type GitlabConfig, ROLES, type Role, type TemplateVar, renderTemplate } from "../../stacks/config/sections/gitlab.ts";
+import { ROLES, type Role } from "./roles.ts";
+import { type GitlabConfig, renderTemplate, type TemplateVar } from "./settings.ts";
 
 export interface RenderedFile {
   content: string;

@@ -9,7 +9,7 @@ import { connect } from "../../../components/gitlab/client.ts";
 import type { ProviderImpl } from "../../../components/dynamic.ts";
 import { parseRoleEnv } from "../../../components/gitlab/env-file.ts";
 import { RoleRepos } from "../../../components/gitlab/role-repos.ts";
-import { GitlabBody, type GitlabConfig } from "../../../stacks/config/sections/gitlab.ts";
+import { GitlabBody, type GitlabConfig } from "../../../components/gitlab/settings.ts";
 import { startGitlab } from "../../doubles/gitlab/fixture.ts";
 import type { GitlabDouble } from "../../doubles/gitlab/server.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderBootstrap, repoUrl } from "../../../components/gitlab/templates.ts";
 import { ConfigError, parseStackConfig } from "../../../stacks/config/index.ts";
-import { DEFAULT_TEMPLATES, type GitlabConfig } from "../../../stacks/config/sections/gitlab.ts";
+import { DEFAULT_TEMPLATES, type GitlabConfig } from "../../../components/gitlab/settings.ts";
 
 const BASE = {
   url: "https://gitlab.lab.example.org",

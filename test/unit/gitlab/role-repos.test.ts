@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { RoleRepos } from "../../../components/gitlab/role-repos.ts";
 import { parseStackConfig } from "../../../stacks/config/index.ts";
 import { callSerializedProvider } from "../../helpers/dynamic.ts";
-import type { GitlabConfig } from "../../../stacks/config/sections/gitlab.ts";
+import type { GitlabConfig } from "../../../components/gitlab/settings.ts";
 
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
