@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { formatPath } from "../stacks/config/errors.ts";
+import { formatPath } from "./schema/key-path.ts";
 import { UsageError } from "./errors.ts";
 import { Inventory, type InventoryConfig, type SlotConfig } from "./schema/inventory.ts";
 

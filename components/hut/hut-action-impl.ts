@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { ROLE_TIMEOUTS } from "../../hardware/schema/ws2.ts";
-import { formatPath } from "../../stacks/config/errors.ts";
+import { formatPath } from "../../hardware/schema/key-path.ts";
 import { checkInputs } from "../lxd/check.ts";
 import { HOST_KEY_RE, SshError, connectSsh, sshExec, sshLabel } from "../ssh.ts";
 import { plain, withoutProvider } from "../wireguard/provider-values.ts";

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { formatPath } from "../../stacks/config/errors.ts";
+import { formatPath } from "../../hardware/schema/key-path.ts";
 
 /** Pulumi's marker for a value not known yet (during a preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

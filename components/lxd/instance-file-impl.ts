@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import { formatPath } from "../../stacks/config/errors.ts";
+import { formatPath } from "../../hardware/schema/key-path.ts";
 import { LxdInstance, STATUS } from "./api.ts";
 import { checkInputs } from "./check.ts";
 import { LxdClient, LxdError } from "./client.ts";

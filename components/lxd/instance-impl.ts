@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { formatPath } from "../../stacks/config/errors.ts";
+import { formatPath } from "../../hardware/schema/key-path.ts";
 import { LxdInstance, LxdProfile, STATUS } from "./api.ts";
 import { LxdClient, LxdError } from "./client.ts";
 import {

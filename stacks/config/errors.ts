@@ -1,14 +1,5 @@
 import type { z } from "zod";
-
-/** Renders a zod path the way a user types it in Pulumi config: `slots[1].serialById`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out;
-}
+import { formatPath } from "../../hardware/schema/key-path.ts";
 
 export interface ConfigProblem {
   /** Full key path, e.g. `labfleet:hut.slots[1].serialById`. */
