@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AwsConsoleSettings } from "../../stacks/config/sections/console.ts";
+import type { AwsConsoleSettings } from "./settings.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { createAccessLogBucket } from "./access-logs.ts";
 import { listenerCertificateArn } from "./certificate.ts";

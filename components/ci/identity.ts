@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
-import type { CiSettings } from "../../stacks/config/sections/ci.ts";
+import type { CiSettings } from "./settings.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { type AwsCi, createAwsCiRoles } from "./aws-oidc.ts";
 import { type GcpCi, createGcpCi } from "./gcp-wif.ts";

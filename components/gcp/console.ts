@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { GcpConsoleSettings } from "../../stacks/config/sections/console.ts";
+import type { GcpConsoleSettings } from "./settings.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { CONSOLE_APIS, withApis } from "./apis.ts";
 import { createCloudSql } from "./database.ts";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
-import type { RunnerConfig } from "../../stacks/config/sections/lxd.ts";
+import type { RunnerConfig } from "./settings.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { runnerCloudConfig } from "./cloud-init.ts";
 import { gitlabRunnerConfig } from "./gitlab-runner-config.ts";

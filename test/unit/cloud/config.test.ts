@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { ConfigError, parseStackConfig } from "../../../stacks/config/index.ts";
-import { fargateMemoryAllowed } from "../../../stacks/config/sections/console.ts";
+import { fargateMemoryAllowed } from "../../../components/aws/settings.ts";
 import { ROOT } from "../../../tools/plan/run.ts";
 import { readStackFile } from "../../../tools/plan/stack-file.ts";
 import { plan } from "../../helpers/cli.ts";
