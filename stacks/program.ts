@@ -4,8 +4,8 @@ import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
 import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
-import { runnerConnections, runnerOutputs, runnerVms } from "../components/lxd/runners.ts";
-import { wireGuardHub, wireGuardOutputs } from "../components/wireguard/from-config.ts";
+import { runnerConnections, runnerOutputs, runnerVms } from "./runners.ts";
+import { wireGuardHub, wireGuardOutputs } from "./wireguard.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 

@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { RunnerVm } from "../../../components/lxd/runner-vm.ts";
-import { runnerConnections } from "../../../components/lxd/runners.ts";
+import { runnerConnections } from "../../../stacks/runners.ts";
 import { Inventory } from "../../../hardware/schema/inventory.ts";
-import { RunnerConfig } from "../../../stacks/config/sections/lxd.ts";
+import { RunnerConfig } from "../../../components/lxd/settings.ts";
 import { unwrap } from "../../../tools/plan/values.ts";
 
 /**

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../stacks/config/index.ts";
-import type { TagContext } from "../component.ts";
-import { RunnerVm } from "./runner-vm.ts";
+import type { StackConfig } from "./config/index.ts";
+import type { TagContext } from "../components/component.ts";
+import { RunnerVm } from "../components/lxd/runner-vm.ts";
 
 /** What the stack exports per runner host. */
 export interface RunnerRow {

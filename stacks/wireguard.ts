@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../stacks/config/index.ts";
-import type { TagContext } from "../tags.ts";
-import { WireGuardHub } from "./hub.ts";
+import type { StackConfig } from "./config/index.ts";
+import type { TagContext } from "../components/tags.ts";
+import { WireGuardHub } from "../components/wireguard/hub.ts";
 
 /** The stack's hub and its config peers, from `labfleet:wireguard` (undefined when the section is off). */
 export function wireGuardHub(cfg: StackConfig, tags: TagContext): WireGuardHub | undefined {
