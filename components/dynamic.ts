@@ -1,4 +1,13 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+
+/**
+ * The dynamic-provider kit (docs/architecture.md, "Dynamic providers"): the adapter the engine
+ * serializes (`delegatingProvider`), the `ProviderImpl` contract of every `*-impl.ts`, the
+ * resource base every dynamic resource extends (`DynamicResource`). The impl-side helpers
+ * (`checkInputs`, unknown values, diffs) are in `dynamic-inputs.ts`, which loads no more of the SDK
+ * than its rpc module (impls run in the provider host and in tests).
+ */
 
 type Props = Record<string, unknown>;
 
@@ -86,3 +95,61 @@ export function delegatingProvider(implPath: string): DelegatingProvider {
   return provider;
 }
 
+
+// ---- the resource side ----------------------------------------------------------------------
+
+/** A schema's input type as resource args: every value, at any depth, may be an Output. */
+export type Args<T> = T extends string | number | boolean | null | undefined
+  ? pulumi.Input<T>
+  : T extends readonly (infer U)[]
+    ? pulumi.Input<Args<U>[]>
+    : T extends object
+      ? pulumi.Input<{ [K in keyof T]: Args<T[K]> }>
+      : pulumi.Input<T>;
+
+/** The args of a resource whose impl validates them with `schema` (its input side). */
+export type ArgsOf<S extends z.ZodType> = { [K in keyof z.input<S>]: Args<z.input<S>[K]> };
+
+/** What a dynamic resource type is: its impl module, type token and output properties. */
+export interface DynamicKind {
+  /** The impl module, relative to the project root (e.g. `./components/lxd/instance-impl.ts`). */
+  impl: string;
+  /** Type token parts: `pulumi-nodejs:dynamic/<module>:<type>`. */
+  module: string;
+  type: string;
+  /** Output-only properties, registered as not-yet-known inputs so they can be read back. */
+  outputs: readonly string[];
+  /** Properties kept secret in state, in addition to any the caller names. */
+  secretOutputs: readonly string[];
+}
+
+/** The caller's `additionalSecretOutputs` first, then the resource's own, each once. */
+export function mergeSecretOutputs(opts: pulumi.CustomResourceOptions, own: readonly string[]): pulumi.CustomResourceOptions {
+  return { ...opts, additionalSecretOutputs: [...new Set([...(opts.additionalSecretOutputs ?? []), ...own])] };
+}
+
+/** The registered properties: the args, plus each output the args do not set, as `undefined`. */
+export function declareOutputs(args: object, outputs: readonly string[]): Props {
+  const props: Props = { ...args };
+  for (const k of outputs) if (!(k in props)) props[k] = undefined;
+  return props;
+}
+
+/**
+ * A resource kind, its impl module `M` declared to be a `ProviderImpl` (a type error otherwise):
+ * `dynamicKind<typeof import("./x-impl.ts")>({ impl: "./components/…/x-impl.ts", … })`.
+ */
+export function dynamicKind<M extends ProviderImpl>(kind: DynamicKind): DynamicKind & { readonly __impl?: M } {
+  return kind;
+}
+
+/**
+ * The base of every labfleet dynamic resource: the kind's delegating provider, its outputs
+ * declared, and the caller's `additionalSecretOutputs` merged with the kind's own (never
+ * replaced: a caller's secret stays secret).
+ */
+export abstract class DynamicResource extends pulumi.dynamic.Resource {
+  constructor(kind: DynamicKind, name: string, args: object, opts: pulumi.CustomResourceOptions = {}) {
+    super(delegatingProvider(kind.impl), name, declareOutputs(args, kind.outputs), mergeSecretOutputs(opts, kind.secretOutputs), kind.module, kind.type);
+  }
+}

@@ -18,7 +18,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ACCESS_LEVELS, ROLES, TOKEN_SCOPES } from "./roles.ts";
 import { AmbiguousWriteError, type Client, Connection, connect, createOnce, ignoreGone, isoDate, orNull } from "./client.ts";
-import { changedKeys, checkWith, parseInputs, pickInputs, sameSet } from "./provider-kit.ts";
+import { changedKeys, checkInputs, checkedOr, parseInputs, pickInputs, sameSet } from "../dynamic-inputs.ts";
 
 export const AccessTokenInputs = z.object({
   ...Connection,
@@ -151,8 +151,8 @@ async function state(c: Client, i: AccessTokenInputs, t: LiveToken, secret: stri
   };
 }
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(AccessTokenInputs, news);
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  return checkInputs(AccessTokenInputs, news);
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
@@ -164,7 +164,7 @@ export async function create(inputs: Record<string, unknown>): Promise<pulumi.dy
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const o = olds as unknown as AccessTokenState;
-  const n = checkWith(AccessTokenInputs, news).inputs as AccessTokenInputs;
+  const n = checkedOr(checkInputs(AccessTokenInputs, news), news) as AccessTokenInputs;
   const replaces = changedKeys(olds, n as never, ["gitlabUrl", "projectId", "name", "accessLevel"]);
   if (!sameSet(o.scopes, n.scopes)) replaces.push("scopes"); // GitLab cannot change a token's scopes
   const dead = o.revoked === true || o.active === false;

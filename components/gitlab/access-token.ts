@@ -1,23 +1,20 @@
-import * as pulumi from "@pulumi/pulumi";
-import type { Role } from "./roles.ts";
-import { delegatingProvider } from "../dynamic.ts";
+import type * as pulumi from "@pulumi/pulumi";
+import { type ArgsOf, DynamicResource, dynamicKind } from "../dynamic.ts";
+import type * as impl from "./access-token-impl.ts";
 
-export interface GitlabProjectAccessTokenArgs {
-  gitlabUrl: pulumi.Input<string>;
-  gitlabToken: pulumi.Input<string>;
-  role: pulumi.Input<Role>;
-  projectId: pulumi.Input<number>;
-  projectPath: pulumi.Input<string>;
-  name: pulumi.Input<string>;
-  description: pulumi.Input<string>;
-  scopes: pulumi.Input<pulumi.Input<string>[]>;
-  accessLevel: pulumi.Input<"guest" | "reporter" | "developer" | "maintainer">;
-  lifetimeDays: pulumi.Input<number>;
-  rotateBeforeDays: pulumi.Input<number>;
-}
+export type GitlabProjectAccessTokenArgs = ArgsOf<typeof impl.AccessTokenInputs>;
+
+/** GitlabProjectAccessToken's kind; the logic is in `access-token-impl.ts`. */
+export const gitlabProjectAccessTokenKind = dynamicKind<typeof impl>({
+  impl: "./components/gitlab/access-token-impl.ts",
+  module: "gitlab",
+  type: "ProjectAccessToken",
+  outputs: ["token", "tokenId", "expiresAt", "userId", "botUsername", "active", "revoked"],
+  secretOutputs: ["gitlabToken", "token"],
+});
 
 /** A role's project access token, rotated near expiry (`pulumi-nodejs:dynamic/gitlab:ProjectAccessToken`). */
-export class GitlabProjectAccessToken extends pulumi.dynamic.Resource {
+export class GitlabProjectAccessToken extends DynamicResource {
   /** The token itself (secret). */
   declare readonly token: pulumi.Output<string>;
   declare readonly tokenId: pulumi.Output<number>;
@@ -29,13 +26,7 @@ export class GitlabProjectAccessToken extends pulumi.dynamic.Resource {
   declare readonly revoked: pulumi.Output<boolean>;
 
   constructor(name: string, args: GitlabProjectAccessTokenArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(
-      delegatingProvider("./components/gitlab/access-token-impl.ts"),
-      name,
-      { ...args, token: undefined, tokenId: undefined, expiresAt: undefined, userId: undefined, botUsername: undefined, active: undefined, revoked: undefined },
-      { ...opts, additionalSecretOutputs: ["gitlabToken", "token"] },
-      "gitlab",
-      "ProjectAccessToken",
-    );
+    super(gitlabProjectAccessTokenKind, name, args, opts);
   }
 }
+

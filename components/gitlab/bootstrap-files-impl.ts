@@ -14,7 +14,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ROLES } from "./roles.ts";
 import { AmbiguousWriteError, type Client, Connection, connect, isStatus, orNull } from "./client.ts";
-import { changedKeys, checkWith, parseInputs, pickInputs } from "./provider-kit.ts";
+import { changedKeys, checkInputs, parseInputs, pickInputs } from "../dynamic-inputs.ts";
 
 const BootstrapFile = z.object({ content: z.string(), executable: z.boolean().default(false) });
 
@@ -164,8 +164,8 @@ function state(i: BootstrapInputs, commitSha: string, missing: string[] = []): B
   return { ...i, fileHashes: hashes(i.files), commitSha, missing };
 }
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(BootstrapInputs, news);
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  return checkInputs(BootstrapInputs, news);
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
@@ -186,9 +186,9 @@ export function pendingPaths(olds: Partial<BootstrapState>, i: BootstrapInputs):
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-  const checked = checkWith(BootstrapInputs, news);
+  const checked = checkInputs(BootstrapInputs, news);
   const replaces = changedKeys(olds, news, ["gitlabUrl", "projectId", "branch"]);
-  if (checked.failures) return { changes: true, replaces };
+  if (!("inputs" in checked)) return { changes: true, replaces };
   const i = checked.inputs as BootstrapInputs;
   const files = pendingPaths(olds as Partial<BootstrapState>, i).length > 0;
   const other = changedKeys(olds, news, ["gitlabToken", "role", "projectPath", "commitMessage", "updateMessage", "updateVia"]);

@@ -1,35 +1,26 @@
-import * as pulumi from "@pulumi/pulumi";
-import type { Role } from "./roles.ts";
-import { delegatingProvider } from "../dynamic.ts";
-import type { RenderedFile } from "./templates.ts";
+import type * as pulumi from "@pulumi/pulumi";
+import { type ArgsOf, DynamicResource, dynamicKind } from "../dynamic.ts";
+import type * as impl from "./bootstrap-files-impl.ts";
 
-export interface GitlabBootstrapFilesArgs {
-  gitlabUrl: pulumi.Input<string>;
-  gitlabToken: pulumi.Input<string>;
-  role: pulumi.Input<Role>;
-  projectId: pulumi.Input<number>;
-  projectPath: pulumi.Input<string>;
-  branch: pulumi.Input<string>;
-  files: pulumi.Input<Record<string, RenderedFile>>;
-  commitMessage: pulumi.Input<string>;
-  updateMessage: pulumi.Input<string>;
-  updateVia: pulumi.Input<"push" | "merge_request">;
-}
+export type GitlabBootstrapFilesArgs = ArgsOf<typeof impl.BootstrapInputs>;
+
+/** GitlabBootstrapFiles's kind; the logic is in `bootstrap-files-impl.ts`. */
+export const gitlabBootstrapFilesKind = dynamicKind<typeof impl>({
+  impl: "./components/gitlab/bootstrap-files-impl.ts",
+  module: "gitlab",
+  type: "BootstrapFiles",
+  outputs: ["commitSha", "fileHashes", "missing"],
+  secretOutputs: ["gitlabToken"],
+});
 
 /** Governance files committed once, updated by new commits (`pulumi-nodejs:dynamic/gitlab:BootstrapFiles`). */
-export class GitlabBootstrapFiles extends pulumi.dynamic.Resource {
+export class GitlabBootstrapFiles extends DynamicResource {
   declare readonly commitSha: pulumi.Output<string>;
   declare readonly fileHashes: pulumi.Output<Record<string, string>>;
   declare readonly missing: pulumi.Output<string[]>;
 
   constructor(name: string, args: GitlabBootstrapFilesArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(
-      delegatingProvider("./components/gitlab/bootstrap-files-impl.ts"),
-      name,
-      { ...args, commitSha: undefined, fileHashes: undefined, missing: undefined },
-      { ...opts, additionalSecretOutputs: ["gitlabToken"] },
-      "gitlab",
-      "BootstrapFiles",
-    );
+    super(gitlabBootstrapFilesKind, name, args, opts);
   }
 }
+

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ROLES } from "./roles.ts";
 import { type Client, Connection, connect, createOnce, ignoreGone, isStatus, orNull } from "./client.ts";
 import { OWNER_MARKER } from "./naming.ts";
-import { changedKeys, checkWith, parseInputs, pickInputs } from "./provider-kit.ts";
+import { changedKeys, checkInputs, checkedOr, parseInputs, pickInputs } from "../dynamic-inputs.ts";
 
 export const ProjectInputs = z.object({
   ...Connection,
@@ -98,8 +98,8 @@ function state(i: ProjectInputs, p: LiveProject): ProjectState {
   };
 }
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(ProjectInputs, news);
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  return checkInputs(ProjectInputs, news);
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
@@ -153,7 +153,7 @@ const REPLACE = ["gitlabUrl", "namespace", "path", "existing"] as const;
 const UPDATE = ["visibility", "defaultBranch", "description", "role", "gitlabToken"] as const;
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-  const n = checkWith(ProjectInputs, news).inputs as Record<string, unknown>;
+  const n = checkedOr(checkInputs(ProjectInputs, news), news) as Record<string, unknown>;
   const replaces = changedKeys(olds, n, REPLACE);
   const updates = changedKeys(olds, n, UPDATE).filter((k) => !(k === "description" && n.existing === true));
   return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };

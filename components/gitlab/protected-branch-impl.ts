@@ -11,7 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ROLES } from "./roles.ts";
 import { AmbiguousWriteError, type Client, Connection, connect, createOnce, ignoreGone, isStatus, orNull } from "./client.ts";
-import { changedKeys, checkWith, parseInputs, pickInputs, sameSet } from "./provider-kit.ts";
+import { changedKeys, checkInputs, checkedOr, parseInputs, pickInputs, sameSet } from "../dynamic-inputs.ts";
 
 export const REF_LEVELS = { no_one: 0, maintainers: 40 } as const;
 
@@ -118,8 +118,8 @@ function state(i: ProtectedBranchInputs, pb: LiveProtection | null): ProtectedBr
   };
 }
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(ProtectedBranchInputs, news);
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  return checkInputs(ProtectedBranchInputs, news);
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
@@ -137,7 +137,7 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-  const n = checkWith(ProtectedBranchInputs, news).inputs as ProtectedBranchInputs;
+  const n = checkedOr(checkInputs(ProtectedBranchInputs, news), news) as ProtectedBranchInputs;
   const o = olds as unknown as ProtectedBranchState;
   const replaces = changedKeys(olds, n as never, ["gitlabUrl", "projectId", "branch"]);
   const want = desired(n);

@@ -12,7 +12,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ROLES } from "./roles.ts";
 import { type Client, Connection, connect, isStatus, orNull } from "./client.ts";
-import { UNKNOWN, changedKeys, checkWith, parseInputs, pickInputs } from "./provider-kit.ts";
+import { changedKeys, checkInputs, isUnknown, parseInputs, pickInputs } from "../dynamic-inputs.ts";
 
 export const RoleBoundaryInputs = z.object({
   ...Connection,
@@ -70,8 +70,8 @@ export async function inspect(c: Client, i: RoleBoundaryInputs): Promise<Boundar
 
 const FINDINGS = ["isMember", "memberAccessLevel", "productVisibility", "subjectCanReadProduct", "ok"] as const;
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(RoleBoundaryInputs, news);
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  return checkInputs(RoleBoundaryInputs, news);
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
@@ -83,7 +83,7 @@ export async function create(inputs: Record<string, unknown>): Promise<pulumi.dy
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
   const replaces = changedKeys(olds, news, ["gitlabUrl", "productProjectId", "subjectUserId"]);
   const inputs = changedKeys(olds, news, ["gitlabToken", "subjectToken", "productPath", "subjectRole", "productRole", "subjectUsername"]);
-  if (replaces.length > 0 || inputs.length > 0 || Object.values(news).includes(UNKNOWN)) return { changes: true, replaces };
+  if (replaces.length > 0 || inputs.length > 0 || Object.values(news).some(isUnknown)) return { changes: true, replaces };
   // Live re-check on every up: a membership granted by hand since the last run shows as a change.
   const i = parseInputs("GitlabRoleBoundary", RoleBoundaryInputs, news);
   const f = await inspect(connect(i.gitlabUrl, i.gitlabToken), i);

@@ -12,7 +12,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { type Client, Connection, connect, createOnce, ignoreGone, orNull } from "./client.ts";
-import { changedKeys, checkWith, parseInputs, pickInputs, sameSet } from "./provider-kit.ts";
+import { changedKeys, checkInputs, checkedOr, parseInputs, pickInputs, sameSet } from "../dynamic-inputs.ts";
 
 export const RunnerInputs = z.object({
   ...Connection,
@@ -110,8 +110,8 @@ function state(i: RunnerInputs, r: LiveRunner, token: string, tokenExpiresAt: st
   };
 }
 
-export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-  return checkWith(RunnerInputs, news);
+export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+  return checkInputs(RunnerInputs, news);
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
@@ -144,7 +144,7 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-  const n = checkWith(RunnerInputs, news).inputs as RunnerInputs;
+  const n = checkedOr(checkInputs(RunnerInputs, news), news) as RunnerInputs;
   const replaces = changedKeys(olds, n as never, ["gitlabUrl", "projectId", "label"]);
   const updates = changedKeys(olds, n as never, ["description", "runUntagged", "locked", "paused", "maximumTimeout", "accessLevel", "gitlabToken", "projectPath"]);
   if (!sameSet(olds.tagList, n.tagList)) updates.push("tagList");

@@ -1,37 +1,27 @@
-import * as pulumi from "@pulumi/pulumi";
-import { delegatingProvider } from "../dynamic.ts";
+import type * as pulumi from "@pulumi/pulumi";
+import { type ArgsOf, DynamicResource, dynamicKind } from "../dynamic.ts";
+import type * as impl from "./runner-impl.ts";
 
-export interface GitlabRunnerArgs {
-  gitlabUrl: pulumi.Input<string>;
-  gitlabToken: pulumi.Input<string>;
-  projectId: pulumi.Input<number>;
-  projectPath: pulumi.Input<string>;
-  /** The HUT slot label; the runner's only tag. */
-  label: pulumi.Input<string>;
-  description: pulumi.Input<string>;
-  tagList: pulumi.Input<pulumi.Input<string>[]>;
-  runUntagged: pulumi.Input<boolean>;
-  locked: pulumi.Input<boolean>;
-  paused: pulumi.Input<boolean>;
-  maximumTimeout: pulumi.Input<number>;
-  accessLevel: pulumi.Input<"not_protected" | "ref_protected">;
-}
+export type GitlabRunnerArgs = ArgsOf<typeof impl.RunnerInputs>;
+
+/** GitlabRunner's kind; the logic is in `runner-impl.ts`. */
+export const gitlabRunnerKind = dynamicKind<typeof impl>({
+  impl: "./components/gitlab/runner-impl.ts",
+  module: "gitlab",
+  type: "Runner",
+  outputs: ["runnerId", "token", "tokenExpiresAt"],
+  secretOutputs: ["gitlabToken", "token"],
+});
 
 /** A project runner for one HUT slot label (`pulumi-nodejs:dynamic/gitlab:Runner`). */
-export class GitlabRunner extends pulumi.dynamic.Resource {
+export class GitlabRunner extends DynamicResource {
   declare readonly runnerId: pulumi.Output<number>;
   /** Runner authentication token `glrt-…` for the runner VM (secret). */
   declare readonly token: pulumi.Output<string>;
   declare readonly tokenExpiresAt: pulumi.Output<string | null>;
 
   constructor(name: string, args: GitlabRunnerArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(
-      delegatingProvider("./components/gitlab/runner-impl.ts"),
-      name,
-      { ...args, runnerId: undefined, token: undefined, tokenExpiresAt: undefined },
-      { ...opts, additionalSecretOutputs: ["gitlabToken", "token"] },
-      "gitlab",
-      "Runner",
-    );
+    super(gitlabRunnerKind, name, args, opts);
   }
 }
+

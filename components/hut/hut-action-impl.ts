@@ -6,9 +6,8 @@ import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { ROLE_TIMEOUTS } from "../../hardware/schema/ws2.ts";
 import { formatPath } from "../../hardware/schema/key-path.ts";
-import { checkInputs } from "../lxd/check.ts";
+import { checkInputs, plain, withoutProvider } from "../dynamic-inputs.ts";
 import { HOST_KEY_RE, SshError, connectSsh, sshExec, sshLabel } from "../ssh.ts";
-import { plain, withoutProvider } from "../wireguard/provider-values.ts";
 import { HUT_REMOTE_ENV, remoteCommandLine } from "./commands.ts";
 
 /**

@@ -1,5 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
-import { delegatingProvider } from "../dynamic.ts";
+import type * as pulumi from "@pulumi/pulumi";
+import { DynamicResource, dynamicKind } from "../dynamic.ts";
+import type * as impl from "./hut-action-impl.ts";
+
+/** Secret outputs (the impl stays out of the program: it loads ssh2). */
+export const ACTION_SECRET_OUTPUTS = ["environment", "connection"];
 
 /**
  * `HutAction`: one run of a `hut` command for a slot (flash, power-cycle), here or on the slot's
@@ -8,10 +12,13 @@ import { delegatingProvider } from "../dynamic.ts";
  * environment or the SSH key is stored without a run. `environment` and `connection` (its
  * private key) are secret outputs.
  */
-const provider = delegatingProvider("./components/hut/hut-action-impl.ts");
-
-/** Secret outputs (the impl stays out of the program: it loads ssh2). */
-export const ACTION_SECRET_OUTPUTS = ["environment", "connection"];
+export const hutActionKind = dynamicKind<typeof impl>({
+  impl: "./components/hut/hut-action-impl.ts",
+  module: "hut",
+  type: "HutAction",
+  outputs: ["stdout", "stderr", "exitCode", "ranAt"],
+  secretOutputs: ACTION_SECRET_OUTPUTS,
+});
 
 /** The runner host. `privateKey` may be missing here: check then names labfleet:runnerSshKey. */
 export interface HutActionConnection {
@@ -40,20 +47,13 @@ export interface HutActionArgs {
   timeoutSeconds?: pulumi.Input<number>;
 }
 
-export class HutAction extends pulumi.dynamic.Resource {
+export class HutAction extends DynamicResource {
   declare readonly stdout: pulumi.Output<string>;
   declare readonly stderr: pulumi.Output<string>;
   declare readonly exitCode: pulumi.Output<number>;
   declare readonly ranAt: pulumi.Output<string>;
 
   constructor(name: string, args: HutActionArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(
-      provider,
-      name,
-      { ...args, stdout: undefined, stderr: undefined, exitCode: undefined, ranAt: undefined },
-      { ...opts, additionalSecretOutputs: [...new Set([...(opts.additionalSecretOutputs ?? []), ...ACTION_SECRET_OUTPUTS])] },
-      "hut",
-      "HutAction",
-    );
+    super(hutActionKind, name, args, opts);
   }
 }

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { formatPath } from "../../hardware/schema/key-path.ts";
 import { LxdInstance, STATUS } from "./api.ts";
-import { checkInputs } from "./check.ts";
+import { checkInputs } from "../dynamic-inputs.ts";
 import { LxdClient, LxdError } from "./client.ts";
 import { INSTANCE_NAME } from "./instance-spec.ts";
 import { LxdRemote, remoteIdentity } from "./remote.ts";

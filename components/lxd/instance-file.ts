@@ -1,6 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
-import { delegatingProvider } from "../dynamic.ts";
-import type { FileInputsIn } from "./instance-file-impl.ts";
+import type * as pulumi from "@pulumi/pulumi";
+import { type ArgsOf, DynamicResource, dynamicKind } from "../dynamic.ts";
+import type * as impl from "./instance-file-impl.ts";
 
 /**
  * `LxdInstanceFile`: a file inside an LXD instance written through the file API, with an optional
@@ -8,22 +8,21 @@ import type { FileInputsIn } from "./instance-file-impl.ts";
  * recipe). `content` and `clientKey` are secret outputs.
  */
 
-const provider = delegatingProvider("./components/lxd/instance-file-impl.ts");
+export const lxdInstanceFileKind = dynamicKind<typeof impl>({
+  impl: "./components/lxd/instance-file-impl.ts",
+  module: "lxd",
+  type: "LxdInstanceFile",
+  outputs: ["sha256", "drift"],
+  secretOutputs: ["content", "clientKey"],
+});
 
-export type LxdInstanceFileArgs = { [K in keyof FileInputsIn]: pulumi.Input<FileInputsIn[K]> };
+export type LxdInstanceFileArgs = ArgsOf<typeof impl.FileInputs>;
 
-export class LxdInstanceFile extends pulumi.dynamic.Resource {
+export class LxdInstanceFile extends DynamicResource {
   declare readonly sha256: pulumi.Output<string>;
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: LxdInstanceFileArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(
-      provider,
-      name,
-      { ...args, sha256: undefined, drift: undefined },
-      { ...opts, additionalSecretOutputs: [...new Set([...(opts.additionalSecretOutputs ?? []), "content", "clientKey"])] },
-      "lxd",
-      "LxdInstanceFile",
-    );
+    super(lxdInstanceFileKind, name, args, opts);
   }
 }

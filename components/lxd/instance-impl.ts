@@ -13,7 +13,7 @@ import {
   waitsForAgent,
 } from "./instance-spec.ts";
 import { type CloudInitResult, ReadinessError, firstIpv4, readState, waitReady } from "./readiness.ts";
-import { checkInputs } from "./check.ts";
+import { checkInputs } from "../dynamic-inputs.ts";
 import { remoteIdentity } from "./remote.ts";
 
 /**

@@ -1,6 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { delegatingProvider } from "../dynamic.ts";
-import type { InstanceInputsIn } from "./instance-spec.ts";
+import type * as pulumi from "@pulumi/pulumi";
+import { type ArgsOf, DynamicResource, dynamicKind } from "../dynamic.ts";
+import type * as impl from "./instance-impl.ts";
+import type { InstanceInputs } from "./instance-spec.ts";
 
 /**
  * `LxdInstance`: an LXD container or VM managed over the LXD REST API by a dynamic provider.
@@ -8,11 +9,17 @@ import type { InstanceInputsIn } from "./instance-spec.ts";
  * the project root (house recipe: the dynamic-provider host is plain CommonJS node).
  */
 
-const provider = delegatingProvider("./components/lxd/instance-impl.ts");
+export const lxdInstanceKind = dynamicKind<typeof impl>({
+  impl: "./components/lxd/instance-impl.ts",
+  module: "lxd",
+  type: "LxdInstance",
+  outputs: ["status", "ipv4", "cloudInit", "baseImage", "uuid", "drift"],
+  secretOutputs: ["clientKey"],
+});
 
-export type LxdInstanceArgs = { [K in keyof InstanceInputsIn]: pulumi.Input<InstanceInputsIn[K]> };
+export type LxdInstanceArgs = ArgsOf<typeof InstanceInputs>;
 
-export class LxdInstance extends pulumi.dynamic.Resource {
+export class LxdInstance extends DynamicResource {
   /** The LXD instance name. */
   declare readonly name: pulumi.Output<string>;
   declare readonly status: pulumi.Output<string>;
@@ -24,13 +31,6 @@ export class LxdInstance extends pulumi.dynamic.Resource {
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: LxdInstanceArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(
-      provider,
-      name,
-      { ...args, status: undefined, ipv4: undefined, cloudInit: undefined, baseImage: undefined, uuid: undefined, drift: undefined },
-      { ...opts, additionalSecretOutputs: [...new Set([...(opts.additionalSecretOutputs ?? []), "clientKey"])] },
-      "lxd",
-      "LxdInstance",
-    );
+    super(lxdInstanceKind, name, args, opts);
   }
 }

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { TransportSpec, type Transport, withTransport } from "./transport.ts";
-import { plain, withoutProvider } from "./provider-values.ts";
+import { checkInputs, plain, withoutProvider } from "../dynamic-inputs.ts";
 import { hubIdentity } from "./wg.ts";
 
 /**
@@ -18,11 +18,11 @@ export const HubStateInputs = z.strictObject({
 });
 export type HubStateInputs = z.output<typeof HubStateInputs>;
 
-export interface HubStateOutputs extends HubStateInputs {
+export type HubStateOutputs = HubStateInputs & {
   publicKey: string;
   observedListenPort: number;
   drift: string[];
-}
+};
 
 function parse(news: Record<string, unknown>): HubStateInputs {
   const r = HubStateInputs.safeParse(withoutProvider(news));
@@ -37,12 +37,7 @@ async function observe(p: HubStateInputs, t: Transport): Promise<HubStateOutputs
 }
 
 export async function check(_olds: unknown, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const r = HubStateInputs.safeParse(withoutProvider(news));
-  if (r.success) return { inputs: plain(r.data) };
-  return {
-    inputs: news,
-    failures: r.error.issues.map((i) => ({ property: String(i.path[0] ?? "inputs"), reason: `WireGuard hub: ${i.path.join(".")}: ${i.message}` })),
-  };
+  return checkInputs(HubStateInputs, news, { label: "WireGuard hub" });
 }
 
 async function observeChecked(news: Record<string, unknown>): Promise<HubStateOutputs> {

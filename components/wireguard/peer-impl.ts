@@ -1,9 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { checkInputs, hasUnknown, plain, withoutProvider } from "../dynamic-inputs.ts";
 import { renderClientConfig, qrCodeSvg } from "./client-config.ts";
 import { findPeer } from "./dump.ts";
 import { generateKeyPair, generatePresharedKey, keyLabel } from "./keys.ts";
 import { PeerInputs, type PeerOutputs } from "./peer-schema.ts";
-import { plain, withoutProvider } from "./provider-values.ts";
 import { withTransport } from "./transport.ts";
 import { applyPeer, removePeer, sameAllowedIps, showDump } from "./wg.ts";
 
@@ -12,39 +12,18 @@ import { applyPeer, removePeer, sameAllowedIps, showDump } from "./wg.ts";
  * id = `<interface>/<public key>`: a new key is a new resource (replace), everything else is
  * an in-place `wg set`.
  */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const DAY_MS = 86_400_000;
 
-function hasUnknown(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  if (Array.isArray(v)) return v.some(hasUnknown);
-  if (v && typeof v === "object") return Object.values(v).some(hasUnknown);
-  return false;
-}
-
-/** Validates inputs; unknown (preview) values are let through untouched. */
+/**
+ * Validates inputs; values not known yet (preview) are let through untouched, with valid
+ * stand-ins in their place so the known ones are still judged against them (e.g. the address
+ * against the CIDR while the hub key is unknown).
+ */
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  const probe: Record<string, unknown> = {};
-  const unknownKeys: string[] = [];
-  for (const [k, v] of Object.entries(withoutProvider(news))) {
-    if (hasUnknown(v)) unknownKeys.push(k);
-    else probe[k] = v;
-  }
-  // Stand-ins for unknown values so the rest still validates during preview.
-  const standIns: Record<string, unknown> = { hubPublicKey: "A".repeat(43) + "=", sshPrivateKey: "" };
-  for (const k of unknownKeys) probe[k] = standIns[k] ?? probe[k];
-  const parsed = PeerInputs.safeParse(probe);
-  if (parsed.success) {
-    const inputs: Record<string, unknown> = { ...parsed.data };
-    for (const k of unknownKeys) inputs[k] = news[k];
-    return { inputs: plain(inputs) };
-  }
-  const who = typeof news.name === "string" ? `peer ${JSON.stringify(news.name)}` : "peer";
-  const failures = parsed.error.issues
-    .filter((i) => !unknownKeys.includes(String(i.path[0])))
-    .map((i) => ({ property: i.path.map(String).join(".") || "inputs", reason: `${who}: ${i.path.map(String).join(".") || "inputs"}: ${i.message}` }));
-  if (failures.length === 0) return { inputs: news };
-  return { inputs: news, failures };
+  return checkInputs(PeerInputs, news, {
+    label: (n) => (typeof n.name === "string" ? `peer ${JSON.stringify(n.name)}` : "peer"),
+    standIns: { hubPublicKey: `${"A".repeat(43)}=`, sshPrivateKey: "" },
+  });
 }
 
 function parse(news: Record<string, unknown>): PeerInputs {

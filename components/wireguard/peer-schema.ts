@@ -43,7 +43,7 @@ export const PeerInputs = z
 export type PeerInputs = z.output<typeof PeerInputs>;
 
 /** What the provider stores: the inputs plus the keys, client config and what the hub shows. */
-export interface PeerOutputs extends PeerInputs {
+export type PeerOutputs = PeerInputs & {
   publicKey: string;
   keySource: "generated" | "provided";
   privateKey: string;
@@ -55,7 +55,7 @@ export interface PeerOutputs extends PeerInputs {
   hubAllowedIps: string[];
   present: boolean;
   drift: string[];
-}
+};
 
 /** Output keys that are secrets (additionalSecretOutputs). */
 export const PEER_SECRET_OUTPUTS = ["privateKey", "presharedKeyValue", "clientConfig", "qrCodeSvg", "sshPrivateKey"] as const;

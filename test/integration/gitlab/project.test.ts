@@ -129,7 +129,7 @@ describe("GitlabProject provider", () => {
 
   it("check leaves inputs that are unknown during preview alone", async () => {
     const { inputs } = await setup();
-    const { UNKNOWN } = await import("../../../components/gitlab/provider-kit.ts");
+    const { unknownValue: UNKNOWN } = await import("@pulumi/pulumi/runtime/rpc.js");
     const checked = await project.check({}, { ...inputs(), gitlabToken: UNKNOWN, path: UNKNOWN });
     expect(checked.failures).toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -137,7 +138,7 @@ describe("HutAction lifecycle semantics", () => {
     expect(await impl.diff("a", state, { ...base, connection: conn, stdin: "{ }" })).toMatchObject({ changes: true, replaces: ["stdin"] });
     expect(await impl.diff("a", state, { ...base, connection: { ...conn, host: "10.88.0.11" } })).toMatchObject({ changes: true, replaces: ["connection"] });
     expect(await impl.diff("a", state, { ...base })).toMatchObject({ changes: true, replaces: ["connection"] }); // remote → local
-    expect(await impl.diff("a", state, { ...base, connection: conn, triggers: ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"] })).toMatchObject({ replaces: ["triggers"] });
+    expect(await impl.diff("a", state, { ...base, connection: conn, triggers: [unknownValue] })).toMatchObject({ replaces: ["triggers"] });
     expect(await impl.diff("a", state, { ...base, connection: conn, environment: { ...base.environment, HA_TOKEN: "rotated-token-value" } })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(await impl.diff("a", state, { ...base, connection: { ...conn, privateKey: `${conn.privateKey}\n` } })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
   });
@@ -159,8 +160,8 @@ describe("HutAction lifecycle semantics", () => {
     const empty = await impl.check({}, { argv: [], timeoutSeconds: 20_000 });
     expect("failures" in empty && empty.failures?.map((f) => f.property)).toEqual(["argv", "timeoutSeconds"]);
     expect(JSON.stringify([bad, noKey])).not.toContain(TOKEN);
-    const preview = await impl.check({}, { ...base, connection: { ...conn, host: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } });
-    expect("inputs" in preview && preview.inputs).toMatchObject({ connection: { host: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } });
+    const preview = await impl.check({}, { ...base, connection: { ...conn, host: unknownValue } });
+    expect("inputs" in preview && preview.inputs).toMatchObject({ connection: { host: unknownValue } });
   });
 });
 

@@ -1,10 +1,11 @@
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import * as impl from "../../../components/lxd/instance-impl.ts";
 import type { InstanceOutputs } from "../../../components/lxd/instance-impl.ts";
 import { FakeLxd, asyncOp, fixture, lxdError, opDone, sync } from "./fake-lxd.ts";
 
 type Props = Record<string, unknown>;
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN = unknownValue;
 const vmRecord = () => fixture<{ metadata: Record<string, unknown> }>("vm-instance").metadata;
 
 function vmInputs(socket: string, extra: Props = {}): Props {

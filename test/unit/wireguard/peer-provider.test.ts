@@ -1,3 +1,4 @@
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
 /**
  * WireGuardPeer provider logic that needs no hub: check (validation, preview unknowns), diff
  * (replace vs update), and the client config (wg-quick format, accepted by `wg-quick strip`) + QR.
@@ -15,7 +16,7 @@ import type { PeerOutputs } from "../../../components/wireguard/peer-schema.ts";
 const HUB = "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=";
 const PUB = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
 const PRIV = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN = unknownValue;
 
 const news = (extra: Record<string, unknown> = {}) => ({
   name: "agent-a",
