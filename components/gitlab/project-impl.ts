@@ -18,6 +18,7 @@ export const ProjectInputs = z.object({
   description: z.string().default(""),
   visibility: z.enum(["private", "internal", "public"]).default("private"),
   defaultBranch: z.string().min(1).default("main"),
+  /** Adopt an existing project, never create or delete it. */
   existing: z.boolean().default(false),
   /** The Pulumi stack that owns the project; written into the description, checked on adoption. */
   stack: z.string().default(""),

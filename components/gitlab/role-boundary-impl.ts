@@ -23,6 +23,7 @@ export const RoleBoundaryInputs = z.object({
   subjectUserId: z.number().int().positive(),
   subjectUsername: z.string().default(""),
   /** The subject role's own token (secret), to ask GitLab as that role. */
+  /** The subject role's own token (secret), to ask GitLab as that role. */
   subjectToken: z.string().optional(),
 });
 export type RoleBoundaryInputs = z.output<typeof RoleBoundaryInputs>;

@@ -18,6 +18,7 @@ export const RunnerInputs = z.object({
   ...Connection,
   projectId: z.number().int().positive(),
   projectPath: z.string().min(1),
+  /** The HUT slot label; the runner's only tag. */
   label: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be a runner tag (letters, digits, . _ -)"),
   description: z.string().min(1),
   tagList: z.array(z.string().min(1)).min(1),
