@@ -1,4 +1,5 @@
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
+import { shellQuote } from "../shell.ts";
 
 /**
  * The `hut` command lines HutSlot's actions (`HutAction`) run on the runner host. Pure functions:
@@ -11,11 +12,6 @@ import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inve
  * sshd must accept exactly these (`AcceptEnv`, written by the RunnerVm baseline).
  */
 export const HUT_REMOTE_ENV = ["HA_URL", "HA_TOKEN"] as const;
-
-/** POSIX single-quote quoting. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The argv of one hut invocation: `hutCommand` is operator config (e.g. "hut" or

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "ssh2";
 import { z } from "zod";
+import { shellQuote } from "../shell.ts";
 import { HOST_KEY_RE, connectSsh, sshExec } from "../ssh.ts";
 
 /**
@@ -103,10 +104,6 @@ function localTransport(netns: string | undefined): Transport {
 }
 
 export { fingerprint } from "../ssh.ts";
-
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 type SshSpec = Extract<z.output<typeof TransportSpec>, { kind: "ssh" }>;
 
