@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { formatPath } from "./schema/key-path.ts";
 import { UsageError } from "./errors.ts";
 import { Inventory, type InventoryConfig, type SlotConfig } from "./schema/inventory.ts";
+import { problemsFromIssues, renderProblems } from "./schema/problems.ts";
 
 /**
  * Loads the HUT inventory for the CLI: `--inventory <file>` (YAML or JSON; `-` reads stdin),
@@ -11,17 +11,7 @@ import { Inventory, type InventoryConfig, type SlotConfig } from "./schema/inven
  */
 
 export function issuesToMessage(source: string, issues: ReadonlyArray<z.core.$ZodIssue>): string {
-  const lines: string[] = [];
-  for (const issue of issues) {
-    if (issue.code === "unrecognized_keys") {
-      for (const k of issue.keys) lines.push(`  ${formatPath([...issue.path, k])}: unknown key`);
-      continue;
-    }
-    // parsed with reportInput: a missing key is an issue whose input is undefined
-    const missing = issue.code !== "custom" && "input" in issue && issue.input === undefined;
-    lines.push(`  ${formatPath(issue.path) || "(root)"}: ${missing ? "required" : issue.message}`);
-  }
-  return `invalid ${source}:\n${lines.join("\n")}`;
+  return renderProblems(`invalid ${source}`, problemsFromIssues("", issues));
 }
 
 export function parseInventory(data: unknown, source: string): InventoryConfig {
