@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../errors.ts";
 import { findSlot, loadInventory } from "../inventory.ts";
 import type { InventoryConfig, SlotConfig } from "../schema/inventory.ts";
@@ -38,6 +38,17 @@ export function regex(value: string): RegExp {
   }
 }
 
+/** `--inventory <file>`, declared once for every command that reads the inventory. */
+export function inventoryOption(): Option {
+  return new Option("--inventory <file>", "inventory file (YAML/JSON, - for stdin); default $HUT_INVENTORY");
+}
+
+/** `--slot <id>` (required), declared once for every command that acts on one slot. */
+export function slotOption(): Option {
+  return new Option("--slot <id>", "slot id (hut-NN)").makeOptionMandatory();
+}
+
+/** What `inventoryOption()` and `slotOption()` parse to. */
 export interface SlotOptions {
   inventory?: string;
   slot: string;

@@ -5,12 +5,10 @@ import { type FlashResult, esptoolCommand, runEsptool, sha256File } from "../../
 import { serialPort } from "../../inventory.ts";
 import { slotLockPath, withLock } from "../../lock.ts";
 import { createProgress } from "../../progress.ts";
-import { sha256Hex, slotFrom } from "../options.ts";
+import { inventoryOption, sha256Hex, slotFrom, slotOption, type SlotOptions } from "../options.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
-interface FlashOptions {
-  inventory?: string;
-  slot: string;
+interface FlashOptions extends SlotOptions {
   firmware: string;
   sha256?: string;
   json?: boolean;
@@ -21,11 +19,11 @@ export function registerFlash(program: Command, setExit: (code: number) => void)
   program
     .command("flash")
     .description("write a firmware image to the slot's board with esptool (v5)")
-    .requiredOption("--slot <id>", "slot id (hut-NN)")
+    .addOption(slotOption())
     .requiredOption("--firmware <file>", "firmware image")
     .option("--sha256 <hex>", "expected sha256 of the image; checked before the port is touched", sha256Hex)
     .option("--json", "print the result as JSON")
-    .option("--inventory <file>", "inventory file (YAML/JSON, - for stdin); default $HUT_INVENTORY")
+    .addOption(inventoryOption())
     .action(async (opts: FlashOptions) => {
       const { slot } = slotFrom(opts);
       const st = statSync(opts.firmware, { throwIfNoEntry: false });

@@ -1,12 +1,10 @@
 import type { Command } from "commander";
 import { HELD_ENV, heldLocksEnv, slotLockPath, withLock } from "../../lock.ts";
 import { spawnGroup } from "../../proc.ts";
-import { nonNegativeNumber, slotFrom } from "../options.ts";
+import { inventoryOption, nonNegativeNumber, slotFrom, slotOption, type SlotOptions } from "../options.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
-interface LockOptions {
-  inventory?: string;
-  slot: string;
+interface LockOptions extends SlotOptions {
   wait?: number;
 }
 
@@ -15,9 +13,9 @@ export function registerLock(program: Command, setExit: (code: number) => void) 
   program
     .command("lock")
     .description("run a command holding the slot's exclusive lock")
-    .requiredOption("--slot <id>", "slot id (hut-NN)")
+    .addOption(slotOption())
     .option("--wait <seconds>", "give up after this long (exit 75); default: wait forever", nonNegativeNumber)
-    .option("--inventory <file>", "inventory file (YAML/JSON, - for stdin); default $HUT_INVENTORY")
+    .addOption(inventoryOption())
     .argument("<command...>", "command and arguments (after --)")
     .action(async (command: string[], opts: LockOptions) => {
       const { slot } = slotFrom(opts);

@@ -3,12 +3,10 @@ import { LockTimeoutError } from "../../errors.ts";
 import { serialPort } from "../../inventory.ts";
 import { slotLockPath, withLock } from "../../lock.ts";
 import { monitor } from "../../serial.ts";
-import { intInRange, positiveNumber, regex, slotFrom } from "../options.ts";
+import { intInRange, inventoryOption, positiveNumber, regex, slotFrom, slotOption, type SlotOptions } from "../options.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
-interface MonitorOptions {
-  inventory?: string;
-  slot: string;
+interface MonitorOptions extends SlotOptions {
   expect: RegExp;
   timeout: number;
   baud: number;
@@ -24,12 +22,12 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
   program
     .command("monitor")
     .description("read the slot's serial port until a pattern appears")
-    .requiredOption("--slot <id>", "slot id (hut-NN)")
+    .addOption(slotOption())
     .requiredOption("--expect <regex>", "JavaScript regular expression to wait for", regex)
     .option("--timeout <s>", "give up after this many seconds (exit 1)", positiveNumber, 30)
     .option("--baud <n>", "serial baud rate", intInRange(50, 4_000_000), 115200)
     .option("--json", 'print { "slot", "status", "match", "elapsedSec" }')
-    .option("--inventory <file>", "inventory file (YAML/JSON, - for stdin); default $HUT_INVENTORY")
+    .addOption(inventoryOption())
     .action(async (opts: MonitorOptions) => {
       const { slot } = slotFrom(opts);
       const port = serialPort(slot);

@@ -4,12 +4,10 @@ import { slotLockPath, withLock } from "../../lock.ts";
 import { type PowerCycleResult, powerCycle } from "../../power-cycle.ts";
 import { HomeAssistantClient } from "../../relay.ts";
 import { HomeAssistant, type InventoryConfig } from "../../schema/inventory.ts";
-import { intInRange, nonNegativeNumber, requireEnv, slotFrom } from "../options.ts";
+import { intInRange, inventoryOption, nonNegativeNumber, requireEnv, slotFrom, slotOption, type SlotOptions } from "../options.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
-interface PowerCycleOptions {
-  inventory?: string;
-  slot: string;
+interface PowerCycleOptions extends SlotOptions {
   offSeconds?: number;
   retries?: number;
   cooldown?: number;
@@ -31,12 +29,12 @@ export function registerPowerCycle(program: Command, setExit: (code: number) => 
   program
     .command("power-cycle")
     .description("switch the slot's relay off and on again through Home Assistant")
-    .requiredOption("--slot <id>", "slot id (hut-NN)")
+    .addOption(slotOption())
     .option("--off-seconds <n>", "seconds the relay stays off (default: slot powerCycle.offSeconds)", nonNegativeNumber)
     .option("--retries <n>", "extra attempts after a failure (default: slot powerCycle.retries)", intInRange(0, 10))
     .option("--cooldown <s>", "seconds between attempts (default: slot powerCycle.cooldownSeconds)", nonNegativeNumber)
     .option("--json", 'print { "slot", "status", "attempts", "message" }')
-    .option("--inventory <file>", "inventory file (YAML/JSON, - for stdin); default $HUT_INVENTORY")
+    .addOption(inventoryOption())
     .action(async (opts: PowerCycleOptions) => {
       const { inventory, slot } = slotFrom(opts);
       const ha = homeAssistantFrom(inventory);

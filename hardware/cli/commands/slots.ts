@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { loadInventory } from "../../inventory.ts";
+import { inventoryOption } from "../options.ts";
 
 /** `hut slots [--json]`: the inventory's slots (defaults applied). */
 export function registerSlots(program: Command, setExit: (code: number) => void) {
@@ -7,7 +8,7 @@ export function registerSlots(program: Command, setExit: (code: number) => void)
     .command("slots")
     .description("list the inventory's slots")
     .option("--json", "print the slots as JSON")
-    .option("--inventory <file>", "inventory file (YAML/JSON, - for stdin); default $HUT_INVENTORY")
+    .addOption(inventoryOption())
     .action((opts: { json?: boolean; inventory?: string }) => {
       const inv = loadInventory(opts.inventory);
       if (opts.json) {
