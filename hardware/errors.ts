@@ -3,7 +3,7 @@
  * flag or key and never contain credentials.
  */
 
-/** Exit codes of the `hut` CLI (brief §6). */
+/** Exit codes of the `hut` CLI (docs/runbooks/hut.md, "Quick reference"). */
 export const EXIT = {
   ok: 0,
   failed: 1,

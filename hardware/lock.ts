@@ -24,12 +24,12 @@ export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.HUT_LOCK_DIR || "/var/lock";
 }
 
-/** `${HUT_LOCK_DIR:-/var/lock}/hut-<id>.lock` (brief §6; the id already reads `hut-NN`). */
+/** `${HUT_LOCK_DIR:-/var/lock}/hut-<id>.lock` (docs/design/hut.md, "Locks"; the id already reads `hut-NN`). */
 export function slotLockPath(slotId: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(lockDir(env), `hut-${slotId}.lock`);
 }
 
-/** `${HUT_LOCK_DIR:-/var/lock}/labfleet-<target_role>-<lock_key>.lock` (brief §7). */
+/** `${HUT_LOCK_DIR:-/var/lock}/labfleet-<target_role>-<lock_key>.lock` (docs/design/hut.md, "Locks"). */
 export function jobLockPath(role: string, lockKey: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(lockDir(env), `labfleet-${role}-${lockKey}.lock`);
 }

@@ -18,7 +18,7 @@ import { wifChangeApproval } from "./rules/wif-change-approval.ts";
 import { wireguardKeyAge } from "./rules/wireguard-key-age.ts";
 
 /**
- * The labfleet governance pack (brief §9), one rule per file under rules/. The CrossGuard entry
+ * The labfleet governance pack (docs/policies.md), one rule per file under rules/. The CrossGuard entry
  * (index.ts) and the offline evaluator (tools/plan/policy-engine.ts) both take the list from here. This module
  * must not construct a PolicyPack: that starts the analyzer gRPC server.
  */

@@ -11,8 +11,9 @@ import { registerSlots } from "./commands/slots.ts";
 import { installSignalHandlers, interruptedStatus } from "./shutdown.ts";
 
 /**
- * The `hut` CLI (brief §6). Exit codes: 0 ok · 1 operation failed · 2 bad flag, inventory or
- * invocation (the flag/key is named) · 75 lock not acquired within --wait · 128+n on signal n.
+ * The `hut` CLI (docs/runbooks/hut.md, "Quick reference"; design in docs/design/hut.md).
+ * Exit codes: 0 ok · 1 operation failed · 2 bad flag, inventory or invocation (the flag/key is
+ * named) · 75 lock not acquired within --wait · 128+n on signal n.
  */
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("hut")

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 /**
- * ws2 job contract (GOAL-001, brief §7): invocation and report schemas and the per-role
- * timeout limits. `timeout_sec` is listed as required by the contract; hut also accepts an
+ * ws2 job contract (docs/design/hut.md, "`hut run` (ws2)"): invocation and report schemas and
+ * the per-role timeout limits. `timeout_sec` is listed as required by the contract; hut also accepts an
  * invocation without it and applies the role default (the only way a default can apply).
  * A value over the role maximum is rejected (see `checkTimeout`).
  */

@@ -14,7 +14,7 @@ const slot = Inventory.parse({
   slots: [{ id: "hut-01", label: "esp32-hut-01", runner: "local", serialById: "/dev/serial/by-id/usb-x", relay: { entity: "switch.a" }, chip: "esp32s3" }],
 }).slots[0]!;
 
-describe("lock paths (brief §6/§7)", () => {
+describe("lock paths (docs/design/hut.md, Locks)", () => {
   it("uses HUT_LOCK_DIR, default /var/lock", () => {
     expect(slotLockPath("hut-01", {})).toBe("/var/lock/hut-hut-01.lock");
     expect(slotLockPath("hut-01", { HUT_LOCK_DIR: "/run/lab" })).toBe("/run/lab/hut-hut-01.lock");
