@@ -5,7 +5,7 @@ import { planDocument, renderHuman } from "./render.ts";
 import { runStack } from "./run.ts";
 
 /**
- * Offline plan (brief §5): runs the real program on Pulumi's mock runtime, evaluates the policy
+ * Offline plan (docs/architecture.md, "Offline plan"): runs the real program on Pulumi's mock runtime, evaluates the policy
  * pack, prints a tree or one JSON document. Exit 0 ok · 1 mandatory violation · 2 config/program error.
  */
 interface Options {
