@@ -68,6 +68,15 @@ function engineConfig(opts: RunOptions, project: string): EngineConfig {
   return { config, secretKeys: [...secretKeys] };
 }
 
+/**
+ * The engine leaves the root stack out of its children's type chain
+ * (`…::labfleet:hut:HutSlot::hut-01`); the mock monitor puts it in (`…::pulumi:pulumi:Stack$…`).
+ * The plan reports the engine's URNs (test/engine compares them with a real preview).
+ */
+export function engineUrn(urn: string): string {
+  return urn.replace(/::pulumi:pulumi:Stack\$/, "::");
+}
+
 interface Captured extends Omit<PlanResource, "inputs" | "redactedInputs" | "secretPaths" | "urn"> {
   urn?: string;
   raw: unknown;
@@ -175,8 +184,15 @@ export async function runStack(opts: RunOptions): Promise<StackRun> {
     if (asyncErrors.length > 0) throw asyncErrors[0];
     const outputs = unwrap(await resolveOutputs(returned));
     const urns = new Set<string>();
-    const resources: PlanResource[] = captured.map(({ raw, urn, ...rest }) => {
-      if (!urn) throw new Error(`resource ${rest.type} ${rest.name} was not registered`);
+    const resources: PlanResource[] = captured.map(({ raw, urn: mockUrn, ...mock }) => {
+      if (!mockUrn) throw new Error(`resource ${mock.type} ${mock.name} was not registered`);
+      const urn = engineUrn(mockUrn);
+      const rest = {
+        ...mock,
+        parent: mock.parent === undefined ? undefined : engineUrn(mock.parent),
+        dependencies: mock.dependencies.map(engineUrn),
+        propertyDependencies: Object.fromEntries(Object.entries(mock.propertyDependencies).map(([k, v]) => [k, v.map(engineUrn)])),
+      };
       if (urns.has(urn)) throw new Error(`duplicate resource URN ${urn}: two resources share a type and name`);
       urns.add(urn);
       const u = unwrap(raw);
