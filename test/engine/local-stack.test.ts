@@ -121,7 +121,7 @@ describe.sequential("the local stack under the real engine", () => {
     const configs = plain.wireguardClientConfigs as Record<string, string>;
     const privateKeys = Object.values(configs).map((c) => /PrivateKey\s*=\s*(\S+)/.exec(c)?.[1] ?? "");
     expect(privateKeys.filter(Boolean).length).toBeGreaterThan(0);
-    for (const secret of [...privateKeys, haTokenOf(sb)]) expect(state.includes(secret), "a secret in the exported state").toBe(false);
+    for (const secret of [...privateKeys, haToken(sb.labDir)]) expect(state.includes(secret), "a secret in the exported state").toBe(false);
     const shown = (await sb.pulumiOk(["stack", "output"])).stdout;
     expect(shown).toMatch(/wireguardClientConfigs\s+\[secret\]/);
     for (const key of privateKeys) expect(shown.includes(key)).toBe(false);
@@ -193,7 +193,3 @@ describe.sequential("the local stack under the real engine", () => {
     expect(resources).toEqual([]);
   }, 600_000);
 });
-
-function haTokenOf(sb: Sandbox): string {
-  return haToken(sb.labDir);
-}

@@ -37,10 +37,6 @@ export function ensureEngine(): void {
   if (r.status !== 0) throw new Error(`engine set-up failed (exit ${r.status}): see the output above`);
 }
 
-export function engineReady(): boolean {
-  return existsSync(join(ENGINE_BIN, "pulumi")) && existsSync(join(ENGINE_BIN, "pulumi-language-nodejs"));
-}
-
 export function pulumiEnv(ctx: EngineContext): NodeJS.ProcessEnv {
   mkdirSync(ctx.backendDir, { recursive: true, mode: 0o700 });
   const home = join(ENGINE_DIR, "home");
@@ -60,15 +56,17 @@ export function pulumiEnv(ctx: EngineContext): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs `pulumi <args>` to completion; never throws on a non-zero exit (the caller asserts it). */
-export function pulumi(ctx: EngineContext, args: readonly string[], opts: { stdin?: string; timeoutMs?: number; echo?: boolean } = {}): Promise<PulumiResult> {
+interface RunOptions {
+  stdin?: string;
+  timeoutMs?: number;
+  echo?: boolean;
+}
+
+/** Runs a command to completion, collecting its output; never throws on a non-zero exit. */
+export function runCollect(cmd: string, args: readonly string[], spawnOpts: { cwd: string; env: NodeJS.ProcessEnv }, opts: RunOptions = {}): Promise<PulumiResult> {
   const started = Date.now();
   return new Promise((done, fail) => {
-    const child = spawn(join(ENGINE_BIN, "pulumi"), [...args, "--non-interactive", "--color", "never"], {
-      cwd: ctx.cwd ?? ROOT,
-      env: pulumiEnv(ctx),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(cmd, args, { ...spawnOpts, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (b: Buffer) => {
@@ -89,8 +87,13 @@ export function pulumi(ctx: EngineContext, args: readonly string[], opts: { stdi
   });
 }
 
+/** Runs `pulumi <args>` to completion; never throws on a non-zero exit (the caller asserts it). */
+export function pulumi(ctx: EngineContext, args: readonly string[], opts: RunOptions = {}): Promise<PulumiResult> {
+  return runCollect(join(ENGINE_BIN, "pulumi"), [...args, "--non-interactive", "--color", "never"], { cwd: ctx.cwd ?? ROOT, env: pulumiEnv(ctx) }, opts);
+}
+
 /** Like {@link pulumi} but throws, naming the command and its output, when it exits non-zero. */
-export async function pulumiOk(ctx: EngineContext, args: readonly string[], opts: { stdin?: string; timeoutMs?: number; echo?: boolean } = {}): Promise<PulumiResult> {
+export async function pulumiOk(ctx: EngineContext, args: readonly string[], opts: RunOptions = {}): Promise<PulumiResult> {
   const r = await pulumi(ctx, args, opts);
   if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
   return r;

@@ -6,11 +6,11 @@
  * generated).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { type EngineContext, ensureEngine, linkWorkspace, pulumi, pulumiOk, type PulumiResult, ROOT, selectStack } from "./pulumi.ts";
+import { type EngineContext, ensureEngine, linkWorkspace, pulumi, pulumiOk, type PulumiResult, ROOT, runCollect, selectStack } from "./pulumi.ts";
 import { committedStackText, overlayStackText, simSpec } from "../lab/overlay.ts";
 import { haToken, type SimState, startSim, stopSim } from "../lab/sim.ts";
 
@@ -92,7 +92,7 @@ export class Sandbox {
 
   /** Runs one of the project's tsx tools with the workspace as cwd. */
   tool(script: string, args: string[]): Promise<PulumiResult> {
-    return toolRun(this.workspace, script, args);
+    return runCollect(process.execPath, ["--import", "tsx", join(ROOT, script), ...args], { cwd: this.workspace, env: { ...process.env, NO_COLOR: "1" } });
   }
 
   pulumi(args: string[], opts?: { timeoutMs?: number }): Promise<PulumiResult> {
@@ -124,23 +124,4 @@ export class Sandbox {
     if (this.sim) await stopSim(this.labDir);
     rmSync(this.tmp, { recursive: true, force: true });
   }
-}
-
-export function toolRun(cwd: string, script: string, args: string[]): Promise<PulumiResult> {
-  return new Promise((done) => {
-    const started = Date.now();
-    import("node:child_process").then(({ spawn }) => {
-      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, script), ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (b: Buffer) => (stdout += b));
-      child.stderr.on("data", (b: Buffer) => (stderr += b));
-      child.on("close", (code) => done({ code: code ?? 1, stdout, stderr, ms: Date.now() - started }));
-    });
-  });
-}
-
-/** Writes a file the sandbox owns (mode 0600). */
-export function writePrivate(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600 });
 }
