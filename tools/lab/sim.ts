@@ -96,7 +96,9 @@ export function haToken(dir = LAB_DIR): string {
 
 /** Which slots have something (a real board) at their by-id path that this simulation did not make. */
 export function realBoards(spec: SimSpec, state: SimState | undefined): string[] {
-  const ours = new Set((state?.serial ?? []).filter((s) => isOurs(s.pid, "socat")).map((s) => s.port));
+  // A link this simulation made points into /dev/pts even after its socat died (a board's by-id
+  // link points at a tty device), so a dead piece is restarted, not taken for a board.
+  const ours = new Set((state?.serial ?? []).filter((s) => isOurs(s.pid, "socat") || linksToPty(s.port)).map((s) => s.port));
   return spec.slots.filter((s) => existsSync(s.serialById) && !ours.has(s.serialById)).map((s) => s.id);
 }
 
@@ -172,6 +174,14 @@ function sameSpec(state: SimState, spec: SimSpec): boolean {
     JSON.stringify(state.serial.map((s) => [s.slot, s.port])) === JSON.stringify(spec.slots.map((s) => [s.id, s.serialById])) &&
     JSON.stringify(state.ha.entities) === JSON.stringify(spec.slots.map((s) => s.entity))
   );
+}
+
+function linksToPty(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink() && readlinkSync(path).startsWith("/dev/pts/");
+  } catch {
+    return false;
+  }
 }
 
 /** A dangling link into /dev/pts at a by-id path is a leftover of a killed socat, not a board. */
