@@ -3,21 +3,8 @@ import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { AddressBook, hubAddress, parseCidr } from "./addresses.ts";
 import { WireGuardHubState } from "./hub-state.ts";
 import { WireGuardPeer } from "./peer.ts";
+import type { PeerSpec } from "./peer-schema.ts";
 import type { TransportSpec } from "./transport.ts";
-
-/** One peer as declared in config or by another component (e.g. a runner VM). */
-export interface PeerSpec {
-  kind?: "agent" | "runner" | "operator";
-  address?: string;
-  dns?: string[];
-  persistentKeepalive?: number;
-  presharedKey?: boolean;
-  publicKey?: string;
-  rotateAfterDays?: number;
-  rotation?: string;
-  allowedIps?: string[];
-  clientAllowedIps?: string[];
-}
 
 export interface WireGuardHubArgs extends LabComponentArgs {
   interface: string;
@@ -109,9 +96,12 @@ export class WireGuardHub extends LabComponent {
     // peer in every peer's inputs would make the stack quadratic in the number of peers.
     const reserved = Object.fromEntries(this.book.all().filter((a) => a.name !== name && !a.allocated).map((a) => [a.name, a.address]));
     const s = this.settings;
+    // The peer's own settings pass through as declared; the hub adds where and how it is applied.
+    const { kind = "agent", address: _claimed, name: _name, ...own } = spec as PeerSpec & { name?: string };
     const resource = new WireGuardPeer(
       this.childName(name),
       {
+        ...own,
         name,
         interface: s.interface,
         transport: s.transport,
@@ -120,19 +110,11 @@ export class WireGuardHub extends LabComponent {
         hubEndpoint: s.endpoint,
         cidr: parseCidr(s.cidr).text,
         address: alloc.address,
-        allowedIps: spec.allowedIps,
-        clientAllowedIps: spec.clientAllowedIps,
-        dns: spec.dns,
-        persistentKeepalive: spec.persistentKeepalive,
-        presharedKey: spec.presharedKey,
-        publicKey: spec.publicKey,
-        rotation: spec.rotation,
-        rotateAfterDays: spec.rotateAfterDays,
         reserved,
       },
-      { parent: this, ...opts }, // a caller (e.g. RunnerVm) may parent its peer to itself
+      { parent: this, ...opts }, // a caller (e.g. a runner host) may parent its peer to itself
     );
-    const peer: HubPeer = { resource, name, kind: spec.kind ?? "agent", address: alloc.address };
+    const peer: HubPeer = { resource, name, kind, address: alloc.address };
     this.peers.set(name, peer);
     return peer;
   }
