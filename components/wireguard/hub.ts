@@ -70,7 +70,22 @@ export class WireGuardHub extends LabComponent {
   }
 
   /**
-   * Adds a peer to this hub (runner VMs call this for themselves). Its address is claimed from the
+   * The hub's stack outputs, read after every component has added its peers: hub public key,
+   * endpoint, CIDR and address, each peer's address/kind/public key, and the client configs and
+   * their QR codes (SVG) as secrets.
+   */
+  outputs(): Record<string, pulumi.Input<unknown>> {
+    const peers = [...this.peers.values()];
+    return {
+      wireguardHub: { publicKey: this.publicKey, endpoint: this.endpoint, cidr: this.cidr, address: this.address },
+      wireguardPeers: Object.fromEntries(peers.map((p) => [p.name, { address: p.address, kind: p.kind, publicKey: p.resource.publicKey }])),
+      wireguardClientConfigs: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.clientConfig]))),
+      wireguardQrCodes: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.qrCodeSvg]))),
+    };
+  }
+
+  /**
+   * Adds a peer to this hub (runner hosts call this for themselves). Its address is claimed from the
    * same AddressBook as the config peers: an explicit address that is taken or outside the CIDR
    * throws, naming both peers. A peer of the same name declared in `labfleet:wireguard.peers` is
    * returned as is (config settings win), so a runner can be pinned or tuned from config.

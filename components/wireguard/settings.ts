@@ -44,4 +44,3 @@ export const WireGuardBody = z
       }
     });
   });
-export type WireGuardSettings = z.output<typeof WireGuardBody>;
