@@ -117,7 +117,31 @@ export function resolveInventory(inv: z.output<typeof InventoryBody>, ctx: z.Ref
   uniqueBy(slots, (s) => s.label, (s) => `label ${q(s.label)}`, ["label"], ctx);
   uniqueBy(slots, (s) => s.relay.entity, (s) => `relay entity ${q(s.relay.entity)}`, ["relay", "entity"], ctx);
   uniqueBy(slots, (s) => `${s.runner}\u0000${s.serialById}`, (s) => `serial path ${q(s.serialById)} on runner ${q(s.runner)}`, ["serialById"], ctx);
+  usbOverlaps(slots, ctx);
   return { homeAssistant: inv.homeAssistant, slots };
+}
+
+/**
+ * Two `usb` selectors that could pick the same adapter: same vendor/product and a serial that
+ * does not tell them apart (missing on either side, or equal). Passthrough would hand one board
+ * to the wrong runner, so this is a config error naming both slots.
+ */
+function usbOverlaps(slots: SlotConfig[], ctx: z.RefinementCtx) {
+  slots.forEach((b, j) => {
+    for (let i = 0; i < j; i++) {
+      const a = slots[i] as SlotConfig;
+      if (!a.usb || !b.usb) continue;
+      if (a.usb.vendorid.toLowerCase() !== b.usb.vendorid.toLowerCase() || a.usb.productid.toLowerCase() !== b.usb.productid.toLowerCase()) continue;
+      if (a.usb.serial && b.usb.serial && a.usb.serial !== b.usb.serial) continue;
+      const id = `${a.usb.vendorid}:${a.usb.productid}`.toLowerCase();
+      const why = a.usb.serial && b.usb.serial ? `the same serial ${JSON.stringify(a.usb.serial)}` : "no usb.serial on both to tell them apart";
+      ctx.addIssue({
+        code: "custom",
+        path: ["slots", j, "usb"],
+        message: `slots ${a.id} and ${b.id} could both match USB adapter ${id} (${why}); add the adapters' usb.serial (slots[${i}])`,
+      });
+    }
+  });
 }
 
 export const Inventory = InventoryBody.transform(resolveInventory);
