@@ -42,7 +42,7 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
           signal: shutdownSignal,
         }),
       ).catch((err) => {
-        if (err instanceof LockTimeoutError) throw new LockTimeoutError(err.lockPath, opts.timeout);
+        if (err instanceof LockTimeoutError) throw new LockTimeoutError(err.lockPath, opts.timeout, err.holder);
         throw err;
       });
       const out = { slot: slot.id, status: result.status, match: result.match ?? null, elapsedSec: (Date.now() - started) / 1000 };
