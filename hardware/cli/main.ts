@@ -8,6 +8,7 @@ import { registerMonitor } from "./commands/monitor.ts";
 import { registerPowerCycle } from "./commands/power-cycle.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSlots } from "./commands/slots.ts";
+import { registerWho } from "./commands/who.ts";
 import { installSignalHandlers, interruptedStatus } from "./shutdown.ts";
 
 /**
@@ -27,6 +28,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerMonitor(program, setExit);
   registerRun(program, setExit);
   registerSlots(program, setExit);
+  registerWho(program, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(str) });
   return program;
 }

@@ -5,13 +5,14 @@ import { type FlashResult, esptoolCommand, runEsptool, sha256File } from "../../
 import { serialPort } from "../../inventory.ts";
 import { slotLockPath, withLock } from "../../lock.ts";
 import { createProgress } from "../../progress.ts";
-import { inventoryOption, sha256Hex, slotFrom, slotOption, type SlotOptions } from "../options.ts";
+import { inventoryOption, sha256Hex, slotFrom, slotOption, type SlotOptions, waitOption } from "../options.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
 interface FlashOptions extends SlotOptions {
   firmware: string;
   sha256?: string;
   json?: boolean;
+  wait?: number;
 }
 
 /** `hut flash --slot <id> --firmware <file> [--sha256 <hex>] [--json]`. */
@@ -23,6 +24,7 @@ export function registerFlash(program: Command, setExit: (code: number) => void)
     .requiredOption("--firmware <file>", "firmware image")
     .option("--sha256 <hex>", "expected sha256 of the image; checked before the port is touched", sha256Hex)
     .option("--json", "print the result as JSON")
+    .addOption(waitOption())
     .addOption(inventoryOption())
     .action(async (opts: FlashOptions) => {
       const { slot } = slotFrom(opts);
@@ -48,7 +50,7 @@ export function registerFlash(program: Command, setExit: (code: number) => void)
       const port = serialPort(slot);
       const esptool = esptoolCommand();
       // 2. Holding the slot lock: esptool with --port <by-id path> and --chip from the slot.
-      const result = await withLock(slotLockPath(slot.id), { signal: shutdownSignal }, () =>
+      const result = await withLock(slotLockPath(slot.id), { waitSeconds: opts.wait, signal: shutdownSignal }, () =>
         runEsptool({
           slot,
           port,

@@ -4,7 +4,7 @@ import { slotLockPath, withLock } from "../../lock.ts";
 import { type PowerCycleResult, powerCycle } from "../../power-cycle.ts";
 import { HomeAssistantClient } from "../../relay.ts";
 import { HomeAssistant, type InventoryConfig } from "../../schema/inventory.ts";
-import { intInRange, inventoryOption, nonNegativeNumber, requireEnv, slotFrom, slotOption, type SlotOptions } from "../options.ts";
+import { intInRange, inventoryOption, nonNegativeNumber, requireEnv, slotFrom, slotOption, type SlotOptions, waitOption } from "../options.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
 interface PowerCycleOptions extends SlotOptions {
@@ -12,6 +12,7 @@ interface PowerCycleOptions extends SlotOptions {
   retries?: number;
   cooldown?: number;
   json?: boolean;
+  wait?: number;
 }
 
 /** HA_URL (else inventory homeAssistant.url) and HA_TOKEN; timings from the inventory. */
@@ -34,6 +35,7 @@ export function registerPowerCycle(program: Command, setExit: (code: number) => 
     .option("--retries <n>", "extra attempts after a failure (default: slot powerCycle.retries)", intInRange(0, 10))
     .option("--cooldown <s>", "seconds between attempts (default: slot powerCycle.cooldownSeconds)", nonNegativeNumber)
     .option("--json", 'print { "slot", "status", "attempts", "message" }')
+    .addOption(waitOption())
     .addOption(inventoryOption())
     .action(async (opts: PowerCycleOptions) => {
       const { inventory, slot } = slotFrom(opts);
@@ -49,7 +51,7 @@ export function registerPowerCycle(program: Command, setExit: (code: number) => 
         requestTimeoutMs: ha.settings.requestTimeoutSeconds * 1000,
         signal: shutdownSignal,
       });
-      const result: PowerCycleResult = await withLock(slotLockPath(slot.id), { signal: shutdownSignal }, () =>
+      const result: PowerCycleResult = await withLock(slotLockPath(slot.id), { waitSeconds: opts.wait, signal: shutdownSignal }, () =>
         powerCycle({
           slot: slot.id,
           entity: slot.relay.entity,
