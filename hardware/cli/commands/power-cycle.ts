@@ -1,7 +1,7 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { UsageError } from "../../errors.ts";
 import { slotLockPath, withLock } from "../../lock.ts";
-import { type PowerCycleResult, powerCycle } from "../../power-cycle.ts";
+import { type PowerCycleResult, type RelayState, powerCycle } from "../../power-cycle.ts";
 import { HomeAssistantClient } from "../../relay.ts";
 import { HomeAssistant, type InventoryConfig } from "../../schema/inventory.ts";
 import { intInRange, inventoryOption, nonNegativeNumber, requireEnv, slotFrom, slotOption, type SlotOptions, waitOption } from "../options.ts";
@@ -13,6 +13,7 @@ interface PowerCycleOptions extends SlotOptions {
   cooldown?: number;
   json?: boolean;
   wait?: number;
+  finalState: RelayState;
 }
 
 /** HA_URL (else inventory homeAssistant.url) and HA_TOKEN; timings from the inventory. */
@@ -25,7 +26,7 @@ export function homeAssistantFrom(inv: InventoryConfig, env: NodeJS.ProcessEnv =
   return { settings: parsed.data, token };
 }
 
-/** `hut power-cycle --slot <id> [--off-seconds N] [--retries N] [--cooldown S] [--json]`. */
+/** `hut power-cycle --slot <id> [--off-seconds N] [--retries N] [--cooldown S] [--final-state on|off] [--wait S] [--json]`. */
 export function registerPowerCycle(program: Command, setExit: (code: number) => void) {
   program
     .command("power-cycle")
@@ -34,7 +35,8 @@ export function registerPowerCycle(program: Command, setExit: (code: number) => 
     .option("--off-seconds <n>", "seconds the relay stays off (default: slot powerCycle.offSeconds)", nonNegativeNumber)
     .option("--retries <n>", "extra attempts after a failure (default: slot powerCycle.retries)", intInRange(0, 10))
     .option("--cooldown <s>", "seconds between attempts (default: slot powerCycle.cooldownSeconds)", nonNegativeNumber)
-    .option("--json", 'print { "slot", "status", "attempts", "message" }')
+    .addOption(new Option("--final-state <state>", "relay state a failed cycle ends in (verified by polling)").choices(["on", "off"]).default("on"))
+    .option("--json", 'print { "slot", "status", "attempts", "message", "final_state"? }')
     .addOption(waitOption())
     .addOption(inventoryOption())
     .action(async (opts: PowerCycleOptions) => {
@@ -57,6 +59,7 @@ export function registerPowerCycle(program: Command, setExit: (code: number) => 
           entity: slot.relay.entity,
           client,
           settings,
+          finalState: opts.finalState,
           poll: { pollIntervalMs: ha.settings.pollIntervalSeconds * 1000, stateTimeoutMs: ha.settings.stateTimeoutSeconds * 1000 },
           log: (line) => process.stderr.write(`${line}\n`),
           signal: shutdownSignal,
