@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
-import { hostname, userInfo } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { hostname, tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { AbortedError, LockTimeoutError, UsageError } from "./errors.ts";
 import { issuesToMessage, readTextArg } from "./inventory.ts";
 import { currentHolder } from "./holders.ts";
+import { JOB_RESULTS_ENV, readJobResults, reportFields } from "./job-results.ts";
 import { DEFAULT_LOCK_DIR, acquireLock, jobLockPath } from "./lock.ts";
 import { ensurePrivateDir } from "./private-dir.ts";
 import { spawnGroup } from "./proc.ts";
@@ -105,11 +106,16 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
   ensurePrivateDir(cancelDir(env), 0o700, "HUT_CANCEL_DIR");
   const flag = cancelFlagPath(inv.job_id, env);
   const steps: StepReport[] = [];
+  // Where the steps' hut flash / power-cycle record their results (a 0700 dir of its own).
+  const resultsDir = mkdtempSync(join(tmpdir(), "labfleet-job-"));
+  const resultsFile = join(resultsDir, "results.jsonl");
 
   const finish = (status: ReportStatus, exitCode: number, summary: string, nextAction?: string): RunJobResult => {
     const endMs = Date.now();
     // A flag that cancelled the job is consumed: a later job with the same id starts clean.
     if (status === "cancelled" && !o.signal?.aborted) rmSync(flag, { force: true });
+    const hardware = reportFields(readJobResults(resultsFile));
+    rmSync(resultsDir, { recursive: true, force: true });
     const { found, missing } = listArtifacts(workdir, inv.expected_artifacts);
     const missingNote = missing.length > 0 ? `; missing artifacts: ${missing.join(", ")}` : "";
     const report = Report.parse({
@@ -127,6 +133,7 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
       ...(inv.commit_sha ? { commit_sha: inv.commit_sha } : {}),
       artifact_paths: found,
       steps,
+      ...hardware,
       ...(nextAction ? { next_action: nextAction } : {}),
     });
     return { report, exitCode: status === "success" ? 0 : exitCode === JOB_EXIT.rejected ? 2 : 1 };
@@ -165,7 +172,7 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
     if (!existsSync(workdir) || !statSync(workdir).isDirectory()) {
       return finish("failed", JOB_EXIT.notStarted, `workdir ${workdir} does not exist`, "fix workdir in the invocation");
     }
-    const jobEnv = { ...env, LABFLEET_JOB_ID: inv.job_id, LABFLEET_LOCK_KEY: inv.lock_key, LABFLEET_TARGET_ROLE: inv.target_role };
+    const jobEnv = { ...env, LABFLEET_JOB_ID: inv.job_id, LABFLEET_LOCK_KEY: inv.lock_key, LABFLEET_TARGET_ROLE: inv.target_role, [JOB_RESULTS_ENV]: resultsFile };
     for (const [i, step] of inv.command.entries()) {
       const which = `step ${i + 1}/${inv.command.length}`;
       // Cancellation is checked before every step.

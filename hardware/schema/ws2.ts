@@ -79,5 +79,10 @@ export const Report = z.strictObject({
   artifact_paths: z.array(z.string()).optional(),
   next_action: z.string().optional(),
   steps: z.array(StepReport).optional(),
+  // hardware jobs: from the results `hut flash` / `hut power-cycle` steps recorded
+  slot_id: z.string().optional(),
+  firmware_sha256: z.string().optional(),
+  boot: z.strictObject({ status: z.enum(["ok", "timeout"]).nullable(), line: z.string().nullable() }).optional(),
+  power_cycles: z.number().int().nonnegative().optional(),
 });
 export type Report = z.infer<typeof Report>;

@@ -4,7 +4,8 @@
  * process stops it; every process is detached, tracked by pid and stopped by pid; every wait is
  * bounded. Pieces:
  *   - serial: per slot, a socat pty pair linked at the slot's /dev/serial/by-id/… path (never
- *     over an existing path: that is a real board);
+ *     over an existing path: that is a real board), and a simulated board
+ *     (hardware/sim/sim-board.sh) printing the app's boot banner to it, for hut's boot check;
  *   - Home Assistant: hardware/sim/home-assistant-server.ts on 127.0.0.1 (free port), one switch
  *     per slot relay, a bearer token generated once (.lab/ha-token);
  *   - WireGuard hub: wireguard-go in a network namespace of its own (the host's root namespace is
@@ -23,6 +24,7 @@ import { isOurs, run, spawnDetached, stopPid, waitFor } from "./procs.ts";
 
 export const LAB_DIR = process.env.LABFLEET_LAB_DIR ?? join(ROOT, ".lab");
 export const FAKE_ESPTOOL = join(ROOT, "hardware/sim/fake-esptool.sh");
+export const SIM_BOARD = join(ROOT, "hardware/sim/sim-board.sh");
 const HA_SERVER = join(ROOT, "hardware/sim/home-assistant-server.ts");
 
 /** What the simulation needs to know about the stack: its slots and its hub. */
@@ -39,7 +41,7 @@ const SimState = z.strictObject({
   netns: z.string(),
   hub: z.strictObject({ interface: z.string(), listenPort: z.number(), address: z.string(), publicKey: z.string(), pid: z.number() }),
   ha: z.strictObject({ url: z.string(), port: z.number(), pid: z.number(), entities: z.array(z.string()) }),
-  serial: z.array(z.strictObject({ slot: z.string(), port: z.string(), device: z.string(), pid: z.number() })),
+  serial: z.array(z.strictObject({ slot: z.string(), port: z.string(), device: z.string(), pid: z.number(), board: z.number().optional() })),
   firmware: z.strictObject({ path: z.string(), sha256: z.string() }),
   esptool: z.strictObject({ command: z.string(), log: z.string() }),
 });
@@ -108,7 +110,10 @@ export function simHealth(state: SimState): Record<string, boolean> {
     [`wireguard-go ${state.hub.interface} (netns ${state.netns}, pid ${state.hub.pid})`]: isOurs(state.hub.pid, "wireguard-go"),
     [`home assistant ${state.ha.url} (pid ${state.ha.pid})`]: isOurs(state.ha.pid, "home-assistant-server"),
   };
-  for (const s of state.serial) h[`serial ${s.slot} ${s.port} (socat pid ${s.pid})`] = isOurs(s.pid, "socat") && existsSync(s.port);
+  for (const s of state.serial) {
+    h[`serial ${s.slot} ${s.port} (socat pid ${s.pid})`] = isOurs(s.pid, "socat") && existsSync(s.port);
+    h[`board ${s.slot} (pid ${s.board})`] = isOurs(s.board, "sim-board.sh");
+  }
   return h;
 }
 
@@ -150,6 +155,9 @@ export async function startSim(spec: SimSpec, dir = LAB_DIR): Promise<SimState> 
         logFile: join(files.logDir, `socat-${slot.id}.log`),
       });
       state.serial.push({ slot: slot.id, port: pty.port, device: pty.device, pid: pty.pid });
+      save();
+      const board = await spawnDetached(["sh", SIM_BOARD, pty.device], { logFile: join(files.logDir, `board-${slot.id}.log`) });
+      state.serial[state.serial.length - 1]!.board = board;
       save();
     }
     state.ha = await startHomeAssistant(dir, spec, previous?.ha.port);
@@ -296,6 +304,7 @@ export async function stopSim(dir = LAB_DIR): Promise<StopReport> {
     else report.problems.push(`${what} (pid ${pid}) did not stop`);
   };
   for (const s of state.serial ?? []) {
+    await stop(`board ${s.slot}`, s.board, "sim-board.sh");
     await stop(`serial ${s.slot} (socat)`, s.pid, "socat");
     removeStaleLink(s.port);
     rmSync(s.device, { force: true });

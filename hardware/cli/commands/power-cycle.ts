@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../../errors.ts";
+import { recordJobResult } from "../../job-results.ts";
 import { slotLockPath, withLock } from "../../lock.ts";
 import { type PowerCycleResult, type RelayState, powerCycle } from "../../power-cycle.ts";
 import { HomeAssistantClient } from "../../relay.ts";
@@ -65,6 +66,7 @@ export function registerPowerCycle(program: Command, setExit: (code: number) => 
           signal: shutdownSignal,
         }),
       );
+      recordJobResult({ kind: "power-cycle", ...result });
       if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`${result.slot}: ${result.status} after ${result.attempts} attempt(s): ${result.message}\n`);
       setExit(result.status === "ok" ? 0 : 1);
