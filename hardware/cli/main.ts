@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { AbortedError, EXIT, LockTimeoutError, UsageError, errorMessage } from "../errors.ts";
 import { HaError } from "../relay.ts";
 import { SerialError } from "../serial.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerFlash } from "./commands/flash.ts";
 import { registerLock } from "./commands/lock.ts";
 import { registerMonitor } from "./commands/monitor.ts";
@@ -29,6 +30,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRun(program, setExit);
   registerSlots(program, setExit);
   registerWho(program, setExit);
+  registerDoctor(program, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(str) });
   return program;
 }
