@@ -18,13 +18,12 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync
 import { join } from "node:path";
 import { z } from "zod";
 import { generateKeyPair, publicKeyOf } from "../../components/wireguard/keys.ts";
-import { startSocatPty } from "../../hardware/sim/pty.ts";
+import { SIM_BOARD, startSocatPty } from "../../hardware/sim/pty.ts";
 import { ROOT } from "../engine/pulumi.ts";
 import { isOurs, run, spawnDetached, stopPid, waitFor } from "./procs.ts";
 
 export const LAB_DIR = process.env.LABFLEET_LAB_DIR ?? join(ROOT, ".lab");
 export const FAKE_ESPTOOL = join(ROOT, "hardware/sim/fake-esptool.sh");
-export const SIM_BOARD = join(ROOT, "hardware/sim/sim-board.sh");
 const HA_SERVER = join(ROOT, "hardware/sim/home-assistant-server.ts");
 
 /** What the simulation needs to know about the stack: its slots and its hub. */
