@@ -83,7 +83,8 @@ describe("hut monitor", () => {
 
   it("holds the slot lock while reading: a second monitor waits, bounded by its timeout (75)", async () => {
     let held = false;
-    const first = startHut(["monitor", "--slot", "hut-01", "--expect", "never", "--timeout", "5"], env());
+    // long enough to still hold the lock when the second hut has started on a loaded machine
+    const first = startHut(["monitor", "--slot", "hut-01", "--expect", "never", "--timeout", "15"], env());
     // wait until the first monitor holds the slot lock
     const path = slotLockPath("hut-01", { HUT_LOCK_DIR: join(tmp.path, "locks") });
     await until(() => held, 15_000, "the first monitor to take the lock", async () => {
