@@ -47,10 +47,16 @@ export interface FirmwareSpec {
   commitSha?: string;
 }
 
-export function flashArgs(slot: SlotConfig, firmware: FirmwareSpec): string[] {
-  return ["flash", "--inventory", "-", "--slot", slot.id, "--firmware", firmware.path, "--sha256", firmware.sha256, "--json"];
+/**
+ * How long the stack's flash and power-cycle actions wait for the slot lock (a CI job may hold
+ * it) before failing with exit 75 naming the holder; `labfleet:hut.lockWaitSeconds`.
+ */
+export const DEFAULT_LOCK_WAIT_SECONDS = 300;
+
+export function flashArgs(slot: SlotConfig, firmware: FirmwareSpec, waitSeconds = DEFAULT_LOCK_WAIT_SECONDS): string[] {
+  return ["flash", "--inventory", "-", "--slot", slot.id, "--firmware", firmware.path, "--sha256", firmware.sha256, "--wait", String(waitSeconds), "--json"];
 }
 
-export function powerCycleArgs(slot: SlotConfig): string[] {
-  return ["power-cycle", "--inventory", "-", "--slot", slot.id, "--json"];
+export function powerCycleArgs(slot: SlotConfig, waitSeconds = DEFAULT_LOCK_WAIT_SECONDS): string[] {
+  return ["power-cycle", "--inventory", "-", "--slot", slot.id, "--wait", String(waitSeconds), "--json"];
 }

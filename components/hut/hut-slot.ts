@@ -30,6 +30,8 @@ export interface HutSlotArgs extends LabComponentArgs {
   powerCycleNonce?: string;
   /** How the runner host invokes the CLI, e.g. `hut`. */
   hutCommand: string;
+  /** Bound of the actions' wait for the slot lock (default DEFAULT_LOCK_WAIT_SECONDS). */
+  lockWaitSeconds?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export class HutSlot extends LabComponent {
 
     if (args.firmware) {
       this.flash = this.action("flash", {
-        argv: hutArgv(args.hutCommand, flashArgs(slot, args.firmware)),
+        argv: hutArgv(args.hutCommand, flashArgs(slot, args.firmware, args.lockWaitSeconds)),
         stdin,
         triggers: [args.firmware.sha256, args.firmware.commitSha ?? "", slot.serialById, slot.chip],
       }, args);
@@ -71,7 +73,7 @@ export class HutSlot extends LabComponent {
         throw new Error(`HutSlot ${name}: powerCycleNonce needs homeAssistant and the haToken secret`);
       }
       this.powerCycle = this.action("power-cycle", {
-        argv: hutArgv(args.hutCommand, powerCycleArgs(slot)),
+        argv: hutArgv(args.hutCommand, powerCycleArgs(slot, args.lockWaitSeconds)),
         stdin,
         triggers: [args.powerCycleNonce],
         // exactly the variables the runner's sshd accepts (HUT_REMOTE_ENV, RunnerHost baseline)

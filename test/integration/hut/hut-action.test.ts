@@ -12,7 +12,7 @@ import { callSerializedProvider } from "../../helpers/dynamic.ts";
 import { one, runProgram } from "../../helpers/program.ts";
 import { type Sshd, startSshd } from "../wireguard/sshd.ts";
 import { FAKE_ESPTOOL, type TempDir, alive, slotEntry, tempDir, until } from "./helpers/cli.ts";
-import { type PtyPair, ptyPair } from "./helpers/serial.ts";
+import { type PtyPair, bootingBoard, ptyPair } from "./helpers/serial.ts";
 
 /**
  * HutAction's provider logic driven directly: a real local `hut flash` (fake esptool on a socat
@@ -25,6 +25,7 @@ const TOKEN = "ha-token-s3cr3t-value-0042";
 const ACTION = "pulumi-nodejs:dynamic/hut:HutAction";
 let tmp: TempDir;
 let pty: PtyPair;
+let stopBoard: (() => void) | undefined;
 let byId: string;
 let fw: string;
 let sha: string;
@@ -35,8 +36,10 @@ beforeAll(async () => {
   fw = tmp.file("fw.bin", Buffer.alloc(32 * 1024, 5).toString("latin1"));
   sha = createHash("sha256").update(readFileSync(fw)).digest("hex");
   pty = await ptyPair(byId, slotEntry(1).serialById.split("/").pop()!);
+  stopBoard = bootingBoard(pty); // the flashed board boots and prints its banner
 });
 afterAll(async () => {
+  stopBoard?.();
   await pty?.close();
   tmp?.cleanup();
 });
