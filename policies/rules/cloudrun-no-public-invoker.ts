@@ -1,8 +1,9 @@
 import type { ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { environmentSettings, ruleConfig } from "../lib/config.ts";
+import { gcpBindings, unreadableBindings } from "../lib/iam.ts";
 import { describe, hint, unknownSetting } from "../lib/message.ts";
-import { asArray, at, isUnknown } from "../lib/reveal.ts";
+import { at, isUnknown } from "../lib/reveal.ts";
 import { productionEnvironmentOf } from "../lib/resource.ts";
 import { referenced, type StackItem, stackItems } from "../lib/stack.ts";
 
@@ -19,47 +20,31 @@ import { referenced, type StackItem, stackItems } from "../lib/stack.ts";
 const config = ruleConfig("cloudrun-no-public-invoker", z.object(environmentSettings));
 
 const SERVICES = ["gcp:cloudrunv2/service:Service", "gcp:cloudrun/service:Service"];
-const MEMBERS = ["gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrun/iamMember:IamMember"];
-const BINDINGS = ["gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding", "gcp:cloudrun/iamBinding:IamBinding"];
-const POLICIES = ["gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy", "gcp:cloudrun/iamPolicy:IamPolicy"];
+const GRANTS = [
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+  "gcp:cloudrun/iamMember:IamMember",
+  "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
+  "gcp:cloudrun/iamBinding:IamBinding",
+  "gcp:cloudrunv2/serviceIamPolicy:ServiceIamPolicy",
+  "gcp:cloudrun/iamPolicy:IamPolicy",
+];
 const NEGS = ["gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup"];
 const BACKENDS = ["gcp:compute/backendService:BackendService", "gcp:compute/regionBackendService:RegionBackendService"];
 const PUBLIC = ["allUsers", "allAuthenticatedUsers"];
 const FIX_MEMBER = "grant roles/run.invoker only to named principals (the load balancer's IAP service agent, service accounts)";
 const FIX_IAP = "keep the invoker check on, or enable IAP (backend service iap.enabled, or iapEnabled on the service) before turning it off";
 
-function publicMembers(members: unknown[]): string[] {
-  return members.filter((m): m is string => typeof m === "string" && PUBLIC.includes(m));
-}
-
 function checkGrant(item: StackItem, report: ReportViolation, env: string): void {
   const name = describe(item.r);
-  const p = item.props;
-  let members: unknown[];
-  if (POLICIES.includes(item.r.type)) {
-    const data = p.policyData;
-    if (isUnknown(data) || typeof data !== "string") {
-      report(unknownSetting(name, "policyData"), item.r.urn);
-      return;
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(data);
-    } catch {
-      report(hint(`${name} policyData is not JSON`, "build it with gcp.organizations.getIAMPolicy"), item.r.urn);
-      return;
-    }
-    members = asArray(at(doc, "bindings")).flatMap((b) => asArray(at(b, "members")));
-  } else {
-    const raw = MEMBERS.includes(item.r.type) ? p.member : p.members;
-    if (isUnknown(raw)) {
-      report(unknownSetting(name, MEMBERS.includes(item.r.type) ? "member" : "members"), item.r.urn);
-      return;
-    }
-    members = asArray(raw);
+  const grant = gcpBindings(item.props);
+  if (!grant.ok) {
+    report(unreadableBindings(name, grant.reason), item.r.urn);
+    return;
   }
-  if (members.some(isUnknown)) report(unknownSetting(name, "members"), item.r.urn);
-  for (const m of publicMembers(members)) report(hint(`${name} in ${env} opens the Cloud Run service to ${m}`, FIX_MEMBER), item.r.urn);
+  for (const { members } of grant.bindings) {
+    if (members.some(isUnknown)) report(unknownSetting(name, item.props.member !== undefined ? "member" : "members"), item.r.urn);
+    for (const m of members) if (typeof m === "string" && PUBLIC.includes(m)) report(hint(`${name} in ${env} opens the Cloud Run service to ${m}`, FIX_MEMBER), item.r.urn);
+  }
 }
 
 function invokerCheckOff(item: StackItem): unknown {
@@ -95,7 +80,7 @@ export const cloudrunNoPublicInvoker: StackValidationPolicy = {
       const t = item.r.type;
       const env = productionEnvironmentOf(t, item.props, cfg);
       if (env === undefined) continue;
-      if (MEMBERS.includes(t) || BINDINGS.includes(t) || POLICIES.includes(t)) checkGrant(item, report, env);
+      if (GRANTS.includes(t)) checkGrant(item, report, env);
       else if (SERVICES.includes(t)) {
         const off = invokerCheckOff(item);
         if (isUnknown(off)) report(unknownSetting(describe(item.r), "invokerIamDisabled"), item.r.urn);

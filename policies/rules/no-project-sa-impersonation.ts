@@ -1,6 +1,7 @@
 import type { ReportViolation, StackValidationPolicy } from "@pulumi/policy";
-import { describe, hint, show, unknownSetting } from "../lib/message.ts";
-import { asArray, at, isUnknown } from "../lib/reveal.ts";
+import { gcpBindings, unreadableBindings } from "../lib/iam.ts";
+import { describe, hint, unknownSetting } from "../lib/message.ts";
+import { asArray, isUnknown } from "../lib/reveal.ts";
 import { referenced, type StackItem, stackItems } from "../lib/stack.ts";
 
 /**
@@ -56,21 +57,14 @@ export const noProjectSaImpersonation: StackValidationPolicy = {
     const byUrn = new Map(items.map((i) => [i.r.urn, i]));
     for (const item of items) {
       const name = describe(item.r);
-      if (GRANTS.includes(item.r.type)) checkRole(item.props.role, name, item, byUrn, report);
-      else if (POLICIES.includes(item.r.type)) {
-        const data = item.props.policyData;
-        let doc: unknown;
-        try {
-          doc = typeof data === "string" ? JSON.parse(data) : undefined;
-        } catch {
-          doc = undefined;
-        }
-        if (doc === undefined) {
-          report(isUnknown(data) ? unknownSetting(name, "policyData") : hint(`${name} policyData ${show(data)} is not a JSON policy`, "build it with gcp.organizations.getIAMPolicy"), item.r.urn);
-          continue;
-        }
-        for (const b of asArray(at(doc, "bindings"))) checkRole(at(b, "role"), `${name} binding`, item, byUrn, report);
+      if (!GRANTS.includes(item.r.type) && !POLICIES.includes(item.r.type)) continue;
+      const grant = gcpBindings(item.props);
+      if (!grant.ok) {
+        report(unreadableBindings(name, grant.reason), item.r.urn);
+        continue;
       }
+      const where = POLICIES.includes(item.r.type) ? `${name} binding` : name;
+      for (const b of grant.bindings) checkRole(b.role, where, item, byUrn, report);
     }
   },
 };
