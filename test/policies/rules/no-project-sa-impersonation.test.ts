@@ -39,7 +39,7 @@ describe("no-project-sa-impersonation", () => {
     ]);
   });
 
-  it("a custom role unknown during preview is judged by its permissions; other unknowns fail closed", async () => {
+  it("a custom role unknown during preview is judged by its permissions; other unknowns and unreadable policies fail closed", async () => {
     const safe = customRole("safe", ["run.services.get"]);
     const pending = customRole("pending", unknown.array);
     const rs = [
@@ -49,12 +49,14 @@ describe("no-project-sa-impersonation", () => {
       member("pending-perms", unknown.string, undefined, via(pending)),
       member("literal", unknown.string),
       res("gcp:projects/iAMPolicy:IAMPolicy", "policy", { project: "p", policyData: unknown.string }),
+      res("gcp:projects/iAMPolicy:IAMPolicy", "broken", { project: "p", policyData: "not json" }),
     ];
     const vs = await check("no-project-sa-impersonation", rs);
     expect(problems(mandatory(vs))).toEqual([
       "gcp:projects/iAMMember:IAMMember::pending-perms custom role pending permissions is unknown during preview, so it cannot be verified",
       "gcp:projects/iAMMember:IAMMember::literal role is unknown during preview, so it cannot be verified",
       "gcp:projects/iAMPolicy:IAMPolicy::policy policyData is unknown during preview, so it cannot be verified",
+      "gcp:projects/iAMPolicy:IAMPolicy::broken policyData is not valid JSON",
     ]);
     expect(noDowngrade(vs)).toBe(true);
   });
