@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
-import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutArgv, powerCycleArgs, slotInventory } from "./commands.ts";
+import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutArgv, lockWaitFlags, powerCycleArgs, slotInventory } from "./commands.ts";
 import { HutAction } from "./hut-action.ts";
 import type { RunnerHostConnection } from "./runner-host-connection.ts";
 
@@ -63,7 +63,8 @@ export class HutSlot extends LabComponent {
 
     if (args.firmware) {
       this.flash = this.action("flash", {
-        argv: hutArgv(args.hutCommand, flashArgs(slot, args.firmware, args.lockWaitSeconds)),
+        argv: hutArgv(args.hutCommand, flashArgs(slot, args.firmware)),
+        runFlags: lockWaitFlags(args.lockWaitSeconds),
         stdin,
         triggers: [args.firmware.sha256, args.firmware.commitSha ?? "", slot.serialById, slot.chip],
       }, args);
@@ -73,7 +74,8 @@ export class HutSlot extends LabComponent {
         throw new Error(`HutSlot ${name}: powerCycleNonce needs homeAssistant and the haToken secret`);
       }
       this.powerCycle = this.action("power-cycle", {
-        argv: hutArgv(args.hutCommand, powerCycleArgs(slot, args.lockWaitSeconds)),
+        argv: hutArgv(args.hutCommand, powerCycleArgs(slot)),
+        runFlags: lockWaitFlags(args.lockWaitSeconds),
         stdin,
         triggers: [args.powerCycleNonce],
         // exactly the variables the runner's sshd accepts (HUT_REMOTE_ENV, RunnerHost baseline)
@@ -89,7 +91,7 @@ export class HutSlot extends LabComponent {
 
   private action(
     suffix: string,
-    spec: { argv: string[]; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>> },
+    spec: { argv: string[]; runFlags: string[]; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>> },
     args: HutSlotArgs,
   ): HutAction {
     const connection = args.connection && {

@@ -134,10 +134,12 @@ describe("HutAction lifecycle semantics", () => {
   const conn = { host: "10.88.0.10", user: "runner", port: 22, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n-----END OPENSSH PRIVATE KEY-----" };
   const state = { ...base, connection: conn, stdout: "{}", stderr: "", exitCode: 0, ranAt: "2026-01-01T00:00:00.000Z" };
 
-  it("diff: what runs changes → replace; environment or key only → update without a run; nothing → no change", async () => {
+  it("diff: what runs changes → replace; environment, run flags or key only → update without a run; nothing → no change", async () => {
     expect(await impl.diff("a", state, { ...base, connection: conn, __provider: "p" })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
     expect(await impl.diff("a", state, { ...base, connection: conn, triggers: ["n2"] })).toMatchObject({ changes: true, replaces: ["triggers"] });
     expect(await impl.diff("a", state, { ...base, connection: conn, argv: [...base.argv, "--json"] })).toMatchObject({ changes: true, replaces: ["argv"] });
+    // run flags (the lock wait) change how, not what, runs: stored, never re-run
+    expect(await impl.diff("a", state, { ...base, connection: conn, runFlags: ["--wait", "60"] })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(await impl.diff("a", state, { ...base, connection: conn, stdin: "{ }" })).toMatchObject({ changes: true, replaces: ["stdin"] });
     expect(await impl.diff("a", state, { ...base, connection: { ...conn, host: "10.88.0.11" } })).toMatchObject({ changes: true, replaces: ["connection"] });
     expect(await impl.diff("a", state, { ...base })).toMatchObject({ changes: true, replaces: ["connection"] }); // remote → local

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { cancelFlagPath } from "../../../hardware/jobs.ts";
-import { flashArgs, hutArgv, powerCycleArgs, remoteCommandLine, slotInventory } from "../../../components/hut/commands.ts";
+import { flashArgs, hutArgv, lockWaitFlags, powerCycleArgs, remoteCommandLine, slotInventory } from "../../../components/hut/commands.ts";
 import { shellQuote } from "../../../components/shell.ts";
 import { esptoolArgs, esptoolCommand } from "../../../hardware/flash.ts";
 import { HELD_ENV, heldLocksEnv, inheritedLocks, jobLockPath, slotLockPath } from "../../../hardware/lock.ts";
@@ -56,10 +56,12 @@ describe("HutSlot argv and command lines", () => {
     expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
     expect(shellQuote("$(rm -rf /)")).toBe("'$(rm -rf /)'");
     const fw = { path: "/srv/fw dir/a.bin", sha256: "a".repeat(64) };
-    expect(hutArgv("hut", flashArgs(slot, fw))).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-01", "--firmware", "/srv/fw dir/a.bin", "--sha256", "a".repeat(64), "--wait", "300", "--json"]);
-    expect(remoteCommandLine(hutArgv("hut", flashArgs(slot, fw)))).toBe(`hut flash --inventory - --slot hut-01 --firmware '/srv/fw dir/a.bin' --sha256 ${"a".repeat(64)} --wait 300 --json`);
+    expect(hutArgv("hut", flashArgs(slot, fw))).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-01", "--firmware", "/srv/fw dir/a.bin", "--sha256", "a".repeat(64), "--json"]);
+    expect(remoteCommandLine(hutArgv("hut", flashArgs(slot, fw)))).toBe(`hut flash --inventory - --slot hut-01 --firmware '/srv/fw dir/a.bin' --sha256 ${"a".repeat(64)} --json`);
+    expect(lockWaitFlags()).toEqual(["--wait", "300"]);
+    expect(lockWaitFlags(5)).toEqual(["--wait", "5"]);
     // hutCommand is split on whitespace into its words: no shell locally
-    expect(hutArgv(" node  hardware/bin/hut.js ", powerCycleArgs(slot))).toEqual(["node", "hardware/bin/hut.js", "power-cycle", "--inventory", "-", "--slot", "hut-01", "--wait", "300", "--json"]);
+    expect(hutArgv(" node  hardware/bin/hut.js ", powerCycleArgs(slot))).toEqual(["node", "hardware/bin/hut.js", "power-cycle", "--inventory", "-", "--slot", "hut-01", "--json"]);
     expect(() => hutArgv("  ", powerCycleArgs(slot))).toThrow(/hutCommand is empty/);
     const ha = { url: "https://ha", requestTimeoutSeconds: 10, pollIntervalSeconds: 1, stateTimeoutSeconds: 30 };
     expect(Inventory.parse(JSON.parse(slotInventory(slot, ha)))).toEqual({ homeAssistant: ha, slots: [slot] });
