@@ -2,6 +2,9 @@ import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { cloudrunIngressViaLb } from "./rules/cloudrun-ingress-via-lb.ts";
 import { cloudsqlHardening } from "./rules/cloudsql-hardening.ts";
 import { ecsNoPublicIp } from "./rules/ecs-no-public-ip.ts";
+import { githubChangeApproval } from "./rules/github-change-approval.ts";
+import { githubDefaultBranchProtected } from "./rules/github-default-branch-protected.ts";
+import { githubProductionEnvironment } from "./rules/github-production-environment.ts";
 import { hutStableSerial } from "./rules/hut-stable-serial.ts";
 import { iamChangeApproval } from "./rules/iam-change-approval.ts";
 import { iamLeastPrivilege } from "./rules/iam-least-privilege.ts";
@@ -29,6 +32,7 @@ export const policies: Policies = [
   iamChangeApproval,
   secretChangeApproval,
   wifChangeApproval,
+  githubChangeApproval,
   noStaticCloudKeys,
   iamLeastPrivilege,
   oidcTrustScoped,
@@ -39,6 +43,8 @@ export const policies: Policies = [
   ecsNoPublicIp,
   cloudrunIngressViaLb,
   roleRepoBoundary,
+  githubDefaultBranchProtected,
+  githubProductionEnvironment,
   hutStableSerial,
   jobTimeoutsWithinRoleLimits,
   wireguardKeyAge,

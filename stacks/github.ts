@@ -5,13 +5,13 @@ import type { CiIdentityOutputs } from "../components/ci/identity.ts";
 import { RepositoryGovernance } from "../components/github/repository.ts";
 import { deployVariables } from "../components/github/variables.ts";
 import { loadWorkflow, statusChecksOf } from "../components/github/workflow.ts";
-import type { StackConfig } from "./config/index.ts";
+import type { StackConfig, StackConfigData } from "./config/index.ts";
 
 /** The project root (the folder above stacks/), where .github/workflows/ lives. */
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The required status checks: config, else the jobs of the PR workflow read at plan time. */
-export function requiredChecks(cfg: StackConfig, root = ROOT): string[] {
+export function requiredChecks(cfg: Pick<StackConfigData, "github">, root = ROOT): string[] {
   const bp = cfg.github.enabled ? cfg.github.branchProtection : undefined;
   if (!bp) return [];
   return bp.requiredChecks ?? statusChecksOf(loadWorkflow(root, bp.prWorkflow));
