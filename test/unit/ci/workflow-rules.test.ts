@@ -82,7 +82,7 @@ describe("required status checks from a workflow", () => {
   it("job names, with GitHub's matrix suffix", () => {
     const pw = parseWorkflow("pr.yml", "on: pull_request\njobs:\n  lint:\n    name: Lint\n    steps: []\n  test:\n    strategy:\n      matrix:\n        node: [20, 22]\n        os: [linux]\n    steps: []\n");
     expect(statusChecksOf(pw)).toEqual(["Lint", "test (20, linux)", "test (22, linux)"]);
-    const expr = parseWorkflow("pr.yml", "on: pull_request\njobs:\n  a:\n    name: ${{ matrix.x }}\n    steps: []\n");
+    const expr = parseWorkflow("pr.yml", `on: pull_request\njobs:\n  a:\n    name: $\{{ matrix.x }}\n    steps: []\n`);
     expect(() => statusChecksOf(expr)).toThrow(/^pr\.yml:4: job a: its name is an expression/);
   });
 });
