@@ -26,7 +26,7 @@ export const GithubBody = z.strictObject({
   environments: z
     .record(environmentName, GithubEnvironmentSettings)
     .default({})
-    .describe("GitHub environments this stack owns (with ci, each gets the deploy variables of its CI identity)"),
+    .describe("GitHub environments this stack owns, each { reviewers: { teams, users } (numeric ids), waitTimerMinutes (0), protectedBranchesOnly (true), preventSelfReview (true) }; with ci, each gets the deploy variables of its CI identity"),
   branchProtection: z
     .strictObject({
       branch: z.string().min(1).default("main").describe("the default branch"),

@@ -23,7 +23,10 @@ function check(props: Record<string, unknown>, args: ResourceValidationArgs, rep
   const { productionEnvironments } = config.read(args);
   if (!isUnknown(env) && !productionEnvironments.includes(String(env))) return;
   const label = `${describe(args)} (environment ${show(env)})`;
-  const reviewers = asArray(props.reviewers).flatMap((r) => [...asArray(at(r, "teams")), ...asArray(at(r, "users"))]);
+  // only known ids count: unknown reviewers fail closed
+  const reviewers = asArray(props.reviewers)
+    .flatMap((r) => [...asArray(at(r, "teams")), ...asArray(at(r, "users"))])
+    .filter((id) => typeof id === "number");
   if (reviewers.length === 0) {
     report(hint(`${label} has no required reviewers: a deployment to production would need nobody's approval`, "set labfleet:github.environments.<env>.reviewers (team or user ids)"));
   }
