@@ -148,7 +148,7 @@ describe("the repository approval (policies/approvals/repository.json)", () => {
     const both = runTs("tools/approve/cli.ts", ["--repository", "--stack", "local"]);
     expect(both.stderr).toContain("exactly one of --stack <name> or --repository");
     expect(both.status).toBe(2);
-  });
+  }, 180_000);
 
   it("unreadable input exits 2 with the file named", () => {
     copy();
@@ -156,7 +156,7 @@ describe("the repository approval (policies/approvals/repository.json)", () => {
     const r = runTs("tools/workflows/check.ts", ["--root", root]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\.github\/workflows\/bad\.yml:\d+: not valid YAML/);
-  });
+  }, 120_000);
 });
 
 describe("CODEOWNERS coverage", () => {
