@@ -22,7 +22,7 @@ describe("workflow rules on the repository's own workflows", () => {
     const r = runTs("tools/workflows/check.ts", []);
     expect(r.stdout).toContain("workflows: clean");
     expect(r.status).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe("each rule fails on its broken copy, naming file, job and line", () => {
@@ -128,7 +128,7 @@ describe("the repository approval (policies/approvals/repository.json)", () => {
     edit(".github/workflows/deploy.yml", (s) => s.replace("  schedule:\n    - cron: '0 3 * * *'\n", ""));
     edit("package.json", (s) => s.replace('    "left-pad": "1.3.0",\n', "").replace('    "qrcode": "1.5.4",\n', ""));
     expect(checkRepository(root)).toEqual([]);
-  });
+  }, 120_000);
 
   it("a new workflow needs approval, and so does a filter change of an approved trigger", () => {
     copy();
