@@ -96,7 +96,7 @@ describe("github-default-branch-protected", () => {
 
   it("fails no reviews block and no status checks; an unknown pattern is judged (fail closed)", async () => {
     const vs = await check("github-default-branch-protected", [protection({ pattern: unknown.string, requiredPullRequestReviews: undefined, requiredStatusChecks: undefined })], bpConfig);
-    expect(lines(vs).map((l) => l?.split(". Fix")[0].split(") ")[1])).toEqual([
+    expect(lines(vs).map((l) => l?.split(". Fix")[0]?.split(") ")[1])).toEqual([
       "does not require an approving review (requiredApprovingReviewCount null)",
       "does not require code-owner review",
       "requires no status checks",
