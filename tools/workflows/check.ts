@@ -1,6 +1,5 @@
 import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
-import { WorkflowError } from "../../components/github/workflow.ts";
 import { ROOT } from "../plan/run.ts";
 import { codeownersFindings } from "./codeowners.ts";
 import { checkWorkflow, type Finding, formatFinding } from "./rules.ts";
@@ -40,7 +39,8 @@ async function main(): Promise<number> {
     process.stdout.write(findings.length === 0 ? "workflows: clean\n" : `workflows: ${findings.length} finding${findings.length === 1 ? "" : "s"}\n`);
     return findings.length === 0 ? 0 : 1;
   } catch (err) {
-    if (err instanceof WorkflowError || err instanceof SyntaxError || err instanceof Error) {
+    // WorkflowError and the manifest/approvals readers name the file (and line) themselves
+    if (err instanceof Error) {
       process.stderr.write(`workflows: ${err.message}\n`);
       return 2;
     }

@@ -43,7 +43,13 @@ export function workflowFiles(root: string): string[] {
 const Manifest = z.looseObject({ dependencies: z.record(z.string(), z.string()).default({}), devDependencies: z.record(z.string(), z.string()).default({}) });
 
 function dependencyNames(root: string, file: string): string[] {
-  const parsed = Manifest.safeParse(JSON.parse(readFileSync(join(root, file), "utf8")));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(join(root, file), "utf8"));
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = Manifest.safeParse(raw);
   if (!parsed.success) throw new Error(`${file}: dependencies/devDependencies must map names to versions`);
   return [...new Set([...Object.keys(parsed.data.dependencies), ...Object.keys(parsed.data.devDependencies)])].sort();
 }
