@@ -1,7 +1,8 @@
 /**
  * The plan benchmark's floor (docs/architecture.md, "Plan speed"): a plain Node.js program — no
  * tsx, no TypeScript — that loads the SDK submodules the plan's resource types live in
- * (`@pulumi/aws/ec2/index.js`, not the package index) and registers the same resources (type,
+ * (`@pulumi/aws/ec2/index.js`, not the package index; with `require`, as the CommonJS SDK loads
+ * its own modules, which is cheaper than importing each from ESM) and registers the same resources (type,
  * name, inputs; in the plan's order) on `pulumi.runtime.setMocks` with no-op mocks. Provider
  * resources use the packages' own `Provider` classes, components are bare `ComponentResource`s,
  * dynamic resources bare custom resources of their type token (no provider serialization): no
@@ -34,8 +35,10 @@ export function floorProgram(resources: FloorResource[]): string {
   const modules = [...new Set(resources.map((r) => construct(r.type)).flatMap((c) => (c.kind === "sdk" ? [c.module] : [])))].sort();
   const alias = new Map(modules.map((m, i) => [m, `m${i}`]));
   const lines = [
-    'import * as pulumi from "@pulumi/pulumi";',
-    ...modules.map((m) => `import * as ${alias.get(m)} from ${JSON.stringify(m)};`),
+    'import { createRequire } from "node:module";',
+    "const require = createRequire(import.meta.url);",
+    'const pulumi = require("@pulumi/pulumi");',
+    ...modules.map((m) => `const ${alias.get(m)} = require(${JSON.stringify(m)});`),
     "class Custom extends pulumi.CustomResource { constructor(t, n, i) { super(t, n, i); } }",
     "await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + '-id', state: a.inputs }), call: (a) => a.inputs }, 'labfleet', 'floor', true);",
     "const made = [];",
