@@ -4,6 +4,7 @@ import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
 import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
+import { gcpProjectApis } from "./gcp-apis.ts";
 import { runnerConnections, runnerOutputs, runnerVms } from "./runners.ts";
 import { wireGuardHub, wireGuardOutputs } from "./wireguard.ts";
 import type { StackConfig } from "./config/index.ts";
@@ -18,8 +19,17 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
 
   // Cloud consoles and the keyless CI identity that deploys them.
   const awsConsoleCfg = cfg.console.aws.enabled ? cfg.console.aws : undefined;
+  const gcpConsoleCfg = cfg.console.gcp.enabled ? cfg.console.gcp : undefined;
+  const gcpApis = gcpProjectApis(cfg, tags);
   const ci = cfg.ci.enabled
-    ? new CiIdentity("ci", { tags, settings: cfg.ci, project: cfg.project, awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId } })
+    ? new CiIdentity("ci", {
+        tags,
+        settings: cfg.ci,
+        project: cfg.project,
+        awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId },
+        gcpApis: cfg.ci.gcp.project ? gcpApis.get(cfg.ci.gcp.project) : undefined,
+        gcpConsole: gcpConsoleCfg && { invokerIamDisabled: !gcpConsoleCfg.access.enabled },
+      })
     : undefined;
 
   // The WireGuard mesh; runner VMs join with wireguard?.addPeer(name, { kind: "runner" }, opts).
@@ -44,9 +54,15 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.record), ...wireGuardOutputs(wireguard) };
   if (vms.length > 0) outputs.runners = runnerOutputs(vms);
   if (ci) outputs.ci = ci.outputs();
-  if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
-  if (cfg.console.gcp.enabled) {
-    outputs.consoleGcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci?.gcpDeployers() }).outputs();
+  if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg, oidcClientSecret: cfg.secrets.awsOidcClientSecret }).outputs();
+  if (gcpConsoleCfg) {
+    outputs.consoleGcp = new GcpConsole("console-gcp", {
+      tags,
+      settings: gcpConsoleCfg,
+      apis: gcpApis.get(gcpConsoleCfg.project)!,
+      deployers: ci?.gcpDeployers(),
+      iapClientSecret: cfg.secrets.gcpIapClientSecret,
+    }).outputs();
   }
   if (repos) Object.assign(outputs, repos.stackOutputs());
   return outputs;
