@@ -36,6 +36,7 @@ const computed: Record<string, (name: string, inputs: Record<string, unknown>) =
   }),
   "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (n) => ({ name: `projects/123456789/locations/global/workloadIdentityPools/${n}` }),
   "gcp:serviceaccount/account:Account": (_n, i) => ({ email: `${String(i.accountId)}@proj.iam.gserviceaccount.com` }),
+  "gcp:projects/serviceIdentity:ServiceIdentity": (_n, i) => ({ email: `service-123456789@gcp-sa-${String(i.service).split(".")[0]}.iam.gserviceaccount.com` }),
   "random:index/randomPassword:RandomPassword": () => ({ result: "offline-random-password" }),
   "random:index/randomId:RandomId": (n, i) => ({ hex: createHash("sha256").update(n).digest("hex").slice(0, 2 * Number(i.byteLength ?? 4)) }),
   // cloud (AwsConsole/GcpConsole): names/versions the providers compute.
@@ -50,6 +51,7 @@ export function newResource(args: pulumi.runtime.MockResourceArgs): { id: string
   const extra = computed[args.type]?.(args.name, inputs) ?? {};
   const state: Record<string, unknown> = { ...inputs, ...extra };
   if (args.type.startsWith("aws:")) state.arn ??= arnFor(args.type, args.name);
+  if (args.type.startsWith("gcp:compute/")) state.selfLink ??= `https://www.googleapis.com/compute/v1/projects/proj/global/${args.type.split(":").pop()}/${args.name}`;
   state.name ??= args.name;
   return { id: `${args.name}-id`, state };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalContainerDefinitions } from "../../../components/aws/container-definitions.ts";
 import { planSubnets } from "../../../components/aws/subnets.ts";
 import { deployStatements, previewStatements } from "../../../components/ci/aws-permissions.ts";
+import { gcpDeployPermissions } from "../../../components/ci/gcp-permissions.ts";
 import { wifPoolId } from "../../../components/ci/gcp-wif.ts";
 import {
   environmentSubjects,
@@ -137,6 +138,14 @@ describe("AWS CI permissions without a console", () => {
     expect(preview.find((s) => s.Sid === "StateObjectsRead")?.Resource).toEqual(["arn:aws:s3:::state-b/.pulumi/meta.yaml", "arn:aws:s3:::state-b/.pulumi/stacks/labfleet/x.json"]);
     expect(preview.flatMap((s) => s.Action).filter((a) => a.startsWith("kms:"))).toEqual([]);
     expect(deployStatements({ ...scope, previewSecrets: false }).find((s) => s.Sid === "SecretsProviderEncryptDecrypt")?.Resource).toBe(scope.secretsKmsKeyArn);
+  });
+});
+
+describe("GCP deploy permissions", () => {
+  it("run.services.setIamPolicy only when the console disables invoker IAM (IAP opted out)", () => {
+    expect(gcpDeployPermissions({ invokerIamDisabled: false })).not.toContain("run.services.setIamPolicy");
+    expect(gcpDeployPermissions({ invokerIamDisabled: true })).toContain("run.services.setIamPolicy");
+    expect(gcpDeployPermissions({ invokerIamDisabled: false }).filter((p) => p.endsWith(".setIamPolicy"))).toEqual([]);
   });
 });
 

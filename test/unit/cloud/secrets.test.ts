@@ -66,9 +66,9 @@ describe("secretness of console and CI outputs (mock runtime, production config)
 describe("access control secrets", () => {
   it("a console with access on but no OIDC client secret is a program error naming the key", async () => {
     await pulumi.runtime.setMocks(mocks, "labfleet", "production", false);
-    const cfg = config("production");
-    if (!cfg.console.aws.enabled) throw new Error("production config must enable console.aws");
+    const settings = config("production").console.aws;
+    if (!settings.enabled) throw new Error("production config must enable console.aws");
     const tags = { environment: "production", stack: "production" };
-    expect(() => new AwsConsole("console-aws-nosecret", { tags, settings: cfg.console.aws })).toThrow(/labfleet:awsOidcClientSecret/);
+    expect(() => new AwsConsole("console-aws-nosecret", { tags, settings })).toThrow(/labfleet:awsOidcClientSecret/);
   });
 });
