@@ -4,6 +4,7 @@ import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
 import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
+import { gcpProjectApis } from "./gcp-apis.ts";
 import { repositoryGovernance } from "./github.ts";
 import { runnerHostConnections, runnerHosts } from "./runner-hosts.ts";
 import { wireGuardHub } from "./wireguard.ts";
@@ -19,8 +20,17 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
 
   // Cloud consoles and the keyless CI identity that deploys them.
   const awsConsoleCfg = cfg.console.aws.enabled ? cfg.console.aws : undefined;
+  const gcpConsoleCfg = cfg.console.gcp.enabled ? cfg.console.gcp : undefined;
+  const gcpApis = gcpProjectApis(cfg, tags);
   const ci = cfg.ci.enabled
-    ? new CiIdentity("ci", { tags, settings: cfg.ci, project: cfg.project, awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId } })
+    ? new CiIdentity("ci", {
+        tags,
+        settings: cfg.ci,
+        project: cfg.project,
+        awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId },
+        gcpApis: cfg.ci.gcp.project ? gcpApis.get(cfg.ci.gcp.project) : undefined,
+        gcpConsole: gcpConsoleCfg && { invokerIamDisabled: !gcpConsoleCfg.access.enabled },
+      })
     : undefined;
 
   // The repository's protection, deploy environments and their variables (from the CI identity).
@@ -48,9 +58,15 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.record), ...wireguard?.outputs() };
   if (hosts.length > 0) outputs.runners = Object.fromEntries(hosts.map((h) => [h.hostName, h.outputs()]));
   if (ci) outputs.ci = ci.outputs();
-  if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
-  if (cfg.console.gcp.enabled) {
-    outputs.consoleGcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci?.gcpDeployers() }).outputs();
+  if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg, oidcClientSecret: cfg.secrets.awsOidcClientSecret }).outputs();
+  if (gcpConsoleCfg) {
+    outputs.consoleGcp = new GcpConsole("console-gcp", {
+      tags,
+      settings: gcpConsoleCfg,
+      apis: gcpApis.get(gcpConsoleCfg.project)!,
+      deployers: ci?.gcpDeployers(),
+      iapClientSecret: cfg.secrets.gcpIapClientSecret,
+    }).outputs();
   }
   if (repos) Object.assign(outputs, repos.stackOutputs());
   return outputs;

@@ -20,7 +20,9 @@ export interface AccessLogArgs {
 /**
  * Private, SSE-S3 encrypted (the only encryption ALB log delivery supports), owner-enforced
  * bucket with a lifecycle expiry. Only ELB log delivery may write, only under the ALB prefix,
- * and only over TLS.
+ * and only over TLS. The writer is the log-delivery service principal, not a per-region ELB
+ * account (`aws.elb.getServiceAccount` knows only the regions in the provider's table and fails
+ * elsewhere, which would stop production from even previewing there).
  */
 export function createAccessLogBucket(s: ChildScope, args: AccessLogArgs): AccessLogBucket {
   const prefix = "alb";
@@ -45,7 +47,6 @@ export function createAccessLogBucket(s: ChildScope, args: AccessLogArgs): Acces
     { bucket: bucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.retentionDays } }] },
     s.opts(),
   );
-  const elb = aws.elb.getServiceAccountOutput({}, s.opts());
   const account = aws.getCallerIdentityOutput({}, s.opts()).accountId;
   const logObjects = pulumi.interpolate`${bucket.arn}/${prefix}/AWSLogs/${account}/*`;
   const policy = new aws.s3.BucketPolicy(
@@ -53,13 +54,6 @@ export function createAccessLogBucket(s: ChildScope, args: AccessLogArgs): Acces
     {
       bucket: bucket.id,
       policy: policyDocument([
-        {
-          Sid: "ElbLogDelivery",
-          Effect: "Allow",
-          Principal: { AWS: elb.arn },
-          Action: "s3:PutObject",
-          Resource: logObjects,
-        },
         {
           Sid: "ElbLogDeliveryService",
           Effect: "Allow",

@@ -10,9 +10,12 @@ import { albLogBucketPrefix, consoleEcsPrefix, consoleLogGroupPrefix, consoleRol
 import { createNetwork, subnetIds } from "./network.ts";
 import { POSTGRES_PORT, createSecurityGroups } from "./security-groups.ts";
 import { createService } from "./service.ts";
+import { createWaf } from "./waf.ts";
 
 export interface AwsConsoleArgs extends LabComponentArgs {
   settings: AwsConsoleSettings;
+  /** The OIDC client secret of `settings.access.oidc` (a secret Output); required while access is on. */
+  oidcClientSecret?: pulumi.Input<string>;
 }
 
 /** The stack outputs of the AWS console (no secret values: the DB password never leaves AWS). */
@@ -44,7 +47,9 @@ export class AwsConsole extends LabComponent {
     const s = this.scope(provider);
 
     const network = createNetwork(s, { cidr: c.vpcCidr, azCount: c.azCount, natGateways: c.natGateways });
-    const sgs = createSecurityGroups(s, network.vpc.id, c.containerPort);
+    const oidc = c.access.enabled ? c.access.oidc : undefined;
+    if (oidc && args.oidcClientSecret === undefined) throw new Error("labfleet:awsOidcClientSecret: required while console.aws.access.enabled is true");
+    const sgs = createSecurityGroups(s, network.vpc.id, c.containerPort, oidc !== undefined);
     const accessLogs = c.accessLogs
       ? createAccessLogBucket(s, { bucketPrefix: albLogBucketPrefix(stack), retentionDays: c.accessLogRetentionDays, retain: c.deletionProtection })
       : undefined;
@@ -58,8 +63,10 @@ export class AwsConsole extends LabComponent {
       sslPolicy: c.sslPolicy,
       deletionProtection: c.deletionProtection,
       accessLogs,
+      oidc: oidc && args.oidcClientSecret !== undefined ? { ...oidc, clientSecret: pulumi.secret(args.oidcClientSecret) } : undefined,
       dns: c.domain && c.hostedZoneId ? { domain: c.domain, hostedZoneId: c.hostedZoneId } : undefined,
     });
+    if (c.access.waf) createWaf(s, { albArn: lb.alb.arn, rateLimitPer5Minutes: c.access.rateLimitPer5Minutes });
     const db = createDatabase(s, {
       privateSubnetIds: subnetIds(network.privateSubnets),
       securityGroupId: sgs.db.id,
@@ -72,6 +79,8 @@ export class AwsConsole extends LabComponent {
       performanceInsightsRetentionDays: c.db.performanceInsightsRetentionDays,
       dbName: c.db.name,
       username: c.db.username,
+      identifierPrefix: `${consoleEcsPrefix(stack)}${name}-db-`,
+      logRetentionDays: c.logRetentionDays,
       deletionProtection: c.deletionProtection,
     });
     const svc = createService(s, {
@@ -87,12 +96,16 @@ export class AwsConsole extends LabComponent {
       environment: {
         ...c.environment,
         PORT: String(c.containerPort),
-        DB_HOST: db.instance.address,
-        DB_PORT: String(POSTGRES_PORT),
-        DB_NAME: c.db.name,
-        DB_SSLMODE: "require",
       },
-      dbSecretArn: db.secretArn,
+      db: {
+        host: db.instance.address,
+        port: POSTGRES_PORT,
+        name: c.db.name,
+        engineMajorVersion: c.db.engineMajorVersion,
+        appUsername: c.db.appUsername,
+        resourceId: db.instance.resourceId,
+        masterSecretArn: db.secretArn,
+      },
       privateSubnetIds: subnetIds(network.privateSubnets),
       securityGroupId: sgs.tasks.id,
       targetGroupArn: lb.targetGroup.arn,

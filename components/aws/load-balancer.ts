@@ -13,8 +13,21 @@ export interface LoadBalancerArgs {
   sslPolicy: string;
   deletionProtection: boolean;
   accessLogs?: AccessLogBucket;
+  /** Authenticate every request at the listener (authenticate-oidc before the forward). */
+  oidc?: OidcAuthentication;
   /** Alias record for the console domain in this zone. */
   dns?: { domain: string; hostedZoneId: string };
+}
+
+export interface OidcAuthentication {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  userInfoEndpoint: string;
+  clientId: string;
+  clientSecret: pulumi.Input<string>;
+  scope: string;
+  sessionTimeoutSeconds: number;
 }
 
 export interface LoadBalancer {
@@ -25,8 +38,9 @@ export interface LoadBalancer {
 }
 
 /**
- * Internet-facing ALB: HTTPS (TLS 1.3 policy) forwards to an `ip` target group; HTTP only
- * answers 301 to HTTPS. Invalid header fields are dropped; access logs and deletion protection
+ * Internet-facing ALB: HTTPS (TLS 1.3 policy) authenticates the user at the identity provider
+ * (when `oidc` is given) and then forwards to an `ip` target group; HTTP only answers 301 to
+ * HTTPS. Target-group health checks do not pass through listener actions. Invalid header fields are dropped; access logs and deletion protection
  * follow config.
  */
 export function createLoadBalancer(s: ChildScope, args: LoadBalancerArgs): LoadBalancer {
@@ -81,7 +95,28 @@ export function createLoadBalancer(s: ChildScope, args: LoadBalancerArgs): LoadB
       protocol: "HTTPS",
       sslPolicy: args.sslPolicy,
       certificateArn: args.certificateArn,
-      defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      defaultActions: [
+        ...(args.oidc
+          ? [
+              {
+                type: "authenticate-oidc",
+                order: 1,
+                authenticateOidc: {
+                  issuer: args.oidc.issuer,
+                  authorizationEndpoint: args.oidc.authorizationEndpoint,
+                  tokenEndpoint: args.oidc.tokenEndpoint,
+                  userInfoEndpoint: args.oidc.userInfoEndpoint,
+                  clientId: args.oidc.clientId,
+                  clientSecret: args.oidc.clientSecret,
+                  scope: args.oidc.scope,
+                  sessionTimeout: args.oidc.sessionTimeoutSeconds,
+                  onUnauthenticatedRequest: "authenticate",
+                },
+              },
+            ]
+          : []),
+        { type: "forward", order: args.oidc ? 2 : 1, targetGroupArn: targetGroup.arn },
+      ],
       tags: s.tags(),
     },
     s.opts(),

@@ -23,7 +23,19 @@ export interface Network {
  */
 export function createNetwork(s: ChildScope, args: NetworkArgs): Network {
   const plan = planSubnets(args.cidr, args.azCount);
-  const zones = aws.getAvailabilityZonesOutput({ state: "available" }, s.opts()).names.apply((names) => {
+  // Only regular AZs: an opted-in Local Zone is "available" too (and sorts first), but an ALB,
+  // NAT gateway or RDS Multi-AZ cannot use it.
+  const zones = aws
+    .getAvailabilityZonesOutput(
+      {
+        state: "available",
+        filters: [
+          { name: "zone-type", values: ["availability-zone"] },
+          { name: "opt-in-status", values: ["opt-in-not-required"] },
+        ],
+      },
+      s.opts(),
+    ).names.apply((names) => {
     if (!names || names.length < args.azCount) {
       throw new Error(`console.aws.azCount is ${args.azCount} but the region offers ${names?.length ?? 0} availability zones`);
     }

@@ -15,9 +15,10 @@ export const POSTGRES_PORT = 5432;
  * The chain internet → ALB (80/443) → tasks (container port) → DB (5432), as standalone
  * rules (`aws.vpc.SecurityGroupIngressRule`/`EgressRule`) on groups without inline rules, so
  * each rule is its own resource and nothing else is open. Tasks may also leave on 443 (image
- * pulls, Secrets Manager, CloudWatch Logs through the NAT gateway).
+ * pulls, Secrets Manager, CloudWatch Logs through the NAT gateway), and the ALB on 443 when it
+ * authenticates users (it calls the identity provider's endpoints itself).
  */
-export function createSecurityGroups(s: ChildScope, vpcId: pulumi.Input<string>, containerPort: number): SecurityGroups {
+export function createSecurityGroups(s: ChildScope, vpcId: pulumi.Input<string>, containerPort: number, albReachesIdp: boolean): SecurityGroups {
   const group = (suffix: string, description: string) =>
     new aws.ec2.SecurityGroup(s.name(`${suffix}-sg`), { vpcId, description, revokeRulesOnDelete: true, tags: s.tags({ Name: s.name(suffix) }) }, s.opts());
   const alb = group("alb", "console ALB: HTTP/HTTPS from the internet");
@@ -31,6 +32,10 @@ export function createSecurityGroups(s: ChildScope, vpcId: pulumi.Input<string>,
 
   for (const port of [80, 443]) {
     ingress(`alb-in-${port}`, { securityGroupId: alb.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `internet to ALB ${port}` });
+  }
+  if (albReachesIdp) {
+    // authenticate-oidc: the ALB itself calls the identity provider's token and user-info endpoints.
+    egress("alb-out-idp", { securityGroupId: alb.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "ALB to the OIDC identity provider" });
   }
   egress("alb-out-tasks", { securityGroupId: alb.id, ipProtocol: "tcp", fromPort: containerPort, toPort: containerPort, referencedSecurityGroupId: tasks.id, description: "ALB to tasks" });
 

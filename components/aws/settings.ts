@@ -68,13 +68,38 @@ export const AwsConsoleBody = z.strictObject({
       multiAz: z.boolean().default(false).describe("Multi-AZ standby (required in production)"),
       performanceInsightsRetentionDays: z.number().int().min(7).default(7).describe("Performance Insights retention (7 is free)"),
       name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).default("console").describe("database name"),
-      username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/).default("console").describe("master user name (its password lives in Secrets Manager)"),
+      username: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/).default("console").describe("master user name (its password lives in Secrets Manager, rotated by RDS; used only by the bootstrap container)"),
+      appUsername: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,62}$/)
+        .default("console_app")
+        .describe("the application's own login (IAM database authentication, created and granted by the bootstrap container)"),
     })
     .prefault({})
     .describe("RDS PostgreSQL"),
   deletionProtection: z.boolean().default(false).describe("ALB/RDS deletion protection, final DB snapshot and Pulumi protect (required in production)"),
   accessLogs: z.boolean().default(false).describe("ALB access logs to an S3 bucket (required in production)"),
   accessLogRetentionDays: z.number().int().min(1).default(90).describe("days ALB access logs are kept"),
+  access: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("authenticate every request at the ALB (authenticate-oidc before the forward); only an explicit false opts out, never in production"),
+      oidc: z
+        .strictObject({
+          issuer: z.url({ protocol: /^https$/ }).describe("OIDC issuer URL"),
+          authorizationEndpoint: z.url({ protocol: /^https$/ }).describe("authorization endpoint"),
+          tokenEndpoint: z.url({ protocol: /^https$/ }).describe("token endpoint"),
+          userInfoEndpoint: z.url({ protocol: /^https$/ }).describe("user info endpoint"),
+          clientId: z.string().min(1).describe("OAuth client id (its secret is labfleet:awsOidcClientSecret)"),
+          scope: z.string().default("openid email").describe("scopes requested"),
+          sessionTimeoutSeconds: z.number().int().min(60).max(604800).default(28800).describe("ALB session cookie lifetime"),
+        })
+        .optional()
+        .describe("the identity provider (required when access.enabled)"),
+      waf: z.boolean().default(true).describe("WAFv2 web ACL with AWS managed rule groups and a rate limit on the ALB (required in production)"),
+      rateLimitPer5Minutes: z.number().int().min(10).max(2000000000).default(1000).describe("requests per client IP per 5 minutes before WAF blocks it"),
+    })
+    .prefault({})
+    .describe("who may reach the console (docs/runbooks/console-aws.md)"),
 });
 
 export type AwsConsoleSettings = z.output<typeof AwsConsoleBody>;
@@ -97,6 +122,12 @@ export function resolveAws(c: AwsConsoleSettings, ctx: z.RefinementCtx): AwsCons
   const prefix = Number(c.vpcCidr.split("/")[1]);
   if (prefix < 16 || prefix > 24) {
     ctx.addIssue({ code: "custom", path: ["vpcCidr"], message: "must be a /16 to /24 network" });
+  }
+  if (c.access.enabled && !c.access.oidc) {
+    ctx.addIssue({ code: "custom", path: ["access", "oidc"], message: "required while access.enabled is true (or opt out explicitly with access.enabled: false, never in production)" });
+  }
+  if (c.db.appUsername === c.db.username) {
+    ctx.addIssue({ code: "custom", path: ["db", "appUsername"], message: "must differ from db.username (the application never logs in as the master user)" });
   }
   if (c.db.maxAllocatedStorage !== undefined && c.db.maxAllocatedStorage < c.db.allocatedStorage) {
     ctx.addIssue({ code: "custom", path: ["db", "maxAllocatedStorage"], message: `must be ≥ db.allocatedStorage (${c.db.allocatedStorage})` });

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChildScope } from "../component.ts";
 import { type AwsPermissionScope, deployStatements, previewStatements } from "./aws-permissions.ts";
-import { AWS_STS_AUDIENCE, GITHUB_OIDC_URL, type GithubRepo, environmentSubject, githubTrustPolicy, pullRequestSubject } from "./trust.ts";
+import { AWS_STS_AUDIENCE, GITHUB_OIDC_URL, type GithubRepo, environmentSubjects, githubTrustPolicy, pullRequestSubjects } from "./trust.ts";
 
 export interface AwsCiArgs {
   github: GithubRepo;
@@ -39,16 +39,16 @@ export function createAwsCiRoles(s: ChildScope, args: AwsCiArgs): AwsCi {
   const account = aws.getCallerIdentityOutput({}, s.opts()).accountId;
   const path = `/labfleet/${args.stack}/ci/`;
 
-  const role = (purpose: string, subject: string, statements: (p: AwsPermissionScope) => object[]) => {
+  const role = (purpose: string, subjects: string[], statements: (p: AwsPermissionScope) => object[]) => {
     const r = new aws.iam.Role(
       s.name(purpose),
       {
         name: roleName(args.project, args.stack, purpose),
         path,
-        description: `GitHub Actions ${subject}`,
+        description: `GitHub Actions ${subjects[0]}`,
         maxSessionDuration: args.maxSessionSeconds,
-        assumeRolePolicy: oidcProviderArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subject))),
-        tags: s.tags({ "ci-subject": subject.replace(/[^\w.:/=+\-@ ]/g, "_") }),
+        assumeRolePolicy: oidcProviderArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subjects))),
+        tags: s.tags({ "ci-subject": subjects[0]!.replace(/[^\w.:/=+\-@ ]/g, "_") }),
       },
       s.opts(),
     );
@@ -65,10 +65,10 @@ export function createAwsCiRoles(s: ChildScope, args: AwsCiArgs): AwsCi {
     return r;
   };
 
-  const preview = role("preview", pullRequestSubject(args.github), previewStatements);
+  const preview = role("preview", pullRequestSubjects(args.github), previewStatements);
   const deployRoleArns: Record<string, pulumi.Output<string>> = {};
   for (const env of args.environments) {
-    deployRoleArns[env] = role(`deploy-${env}`, environmentSubject(args.github, env), deployStatements).arn;
+    deployRoleArns[env] = role(`deploy-${env}`, environmentSubjects(args.github, env), deployStatements).arn;
   }
   return { oidcProviderArn, previewRoleArn: preview.arn, deployRoleArns };
 }

@@ -27,6 +27,10 @@ export interface AwsPermissionScope {
   hostedZoneId?: string;
   stateBucket?: string;
   secretsKmsKeyArn?: string;
+  /** Pulumi project name (the state backend's paths are per project and stack). */
+  project: string;
+  /** Pull-request previews may decrypt with the secrets key (never for production). */
+  previewSecrets: boolean;
 }
 
 /** Read-only actions AWS evaluates against `*` only (no resource-level permissions). */
@@ -100,7 +104,13 @@ function arns(p: AwsPermissionScope) {
     ],
     scaling: regional("application-autoscaling", "scalable-target/*"),
     alarms: regional("cloudwatch", "alarm:TargetTracking-service/*"),
-    logs: [regional("logs", `log-group:${consoleLogGroupPrefix(p.stack)}*`), regional("logs", `log-group:${consoleLogGroupPrefix(p.stack)}*:*`)],
+    logs: [
+      regional("logs", `log-group:${consoleLogGroupPrefix(p.stack)}*`),
+      regional("logs", `log-group:${consoleLogGroupPrefix(p.stack)}*:*`),
+      regional("logs", `log-group:/aws/rds/instance/${consoleEcsPrefix(p.stack)}*`),
+      regional("logs", `log-group:/aws/rds/instance/${consoleEcsPrefix(p.stack)}*:*`),
+    ],
+    waf: [regional("wafv2", "regional/webacl/*"), regional("wafv2", "regional/managedruleset/*")],
     rds: [regional("rds", "db:*"), regional("rds", "subgrp:*"), regional("rds", "snapshot:*"), regional("rds", "pg:default.*"), regional("rds", "og:default:*")],
     rdsSecrets: regional("secretsmanager", "secret:rds!*"),
     acm: regional("acm", "certificate/*"),
@@ -113,19 +123,30 @@ function arns(p: AwsPermissionScope) {
   };
 }
 
+/**
+ * The self-managed state backend (`pulumi login s3://<bucket>`, docs/runbooks/ci-identity.md).
+ * Deploy identities read and write the bucket and use the secrets key. A preview identity reads
+ * only its own stack's checkpoint (and the backend's metadata), may take and release that stack's
+ * lock, and decrypts only where `previewSecrets` allows it (never production).
+ */
 function stateStatements(p: AwsPermissionScope, write: boolean): AwsStatement[] {
   const out: AwsStatement[] = [];
   if (p.stateBucket) {
     const bucket = `arn:${p.partition}:s3:::${p.stateBucket}`;
     out.push({ Sid: "StateBucketList", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket"], Resource: bucket });
-    out.push({
-      Sid: write ? "StateObjectsReadWrite" : "StateObjectsRead",
-      Effect: "Allow",
-      Action: write ? ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"] : ["s3:GetObject"],
-      Resource: `${bucket}/*`,
-    });
+    if (write) {
+      out.push({ Sid: "StateObjectsReadWrite", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: `${bucket}/*` });
+    } else {
+      out.push({
+        Sid: "StateObjectsRead",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: [`${bucket}/.pulumi/meta.yaml`, `${bucket}/.pulumi/stacks/${p.project}/${p.stack}.json`],
+      });
+      out.push({ Sid: "StateLock", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: `${bucket}/.pulumi/locks/${p.project}/${p.stack}/*` });
+    }
   }
-  if (p.secretsKmsKeyArn) {
+  if (p.secretsKmsKeyArn && (write || p.previewSecrets)) {
     out.push({
       Sid: write ? "SecretsProviderEncryptDecrypt" : "SecretsProviderDecrypt",
       Effect: "Allow",
@@ -155,6 +176,8 @@ export function previewStatements(p: AwsPermissionScope): AwsStatement[] {
   out.push({ Sid: "ReadRdsSecretMetadata", Effect: "Allow", Action: ["secretsmanager:DescribeSecret"], Resource: a.rdsSecrets });
   out.push({ Sid: "ReadCertificates", Effect: "Allow", Action: ["acm:DescribeCertificate", "acm:ListTagsForCertificate"], Resource: a.acm });
   out.push({ Sid: "ReadLogBuckets", Effect: "Allow", Action: S3_BUCKET_READ, Resource: a.logBuckets });
+  out.push({ Sid: "ReadWaf", Effect: "Allow", Action: ["wafv2:GetWebACL", "wafv2:ListTagsForResource"], Resource: a.waf });
+  out.push({ Sid: "ReadWafAssociation", Effect: "Allow", Action: ["wafv2:GetWebACLForResource"], Resource: a.elb });
   if (a.zone) {
     out.push({ Sid: "ReadZone", Effect: "Allow", Action: ["route53:GetHostedZone", "route53:ListResourceRecordSets", "route53:ListTagsForResource"], Resource: a.zone });
     out.push({ Sid: "ReadDnsChanges", Effect: "Allow", Action: ["route53:GetChange"], Resource: a.change });
@@ -167,6 +190,13 @@ export function deployStatements(p: AwsPermissionScope): AwsStatement[] {
   const out = [...previewStatements(p).filter((s) => !s.Sid.startsWith("State") && !s.Sid.startsWith("SecretsProvider")), ...stateStatements(p, true)];
   if (!p.region) return out;
   const a = arns(p);
+  out.push({
+    Sid: "ManageWaf",
+    Effect: "Allow",
+    Action: ["wafv2:AssociateWebACL", "wafv2:CreateWebACL", "wafv2:DeleteWebACL", "wafv2:DisassociateWebACL", "wafv2:TagResource", "wafv2:UntagResource", "wafv2:UpdateWebACL"],
+    Resource: [...a.waf, ...a.elb],
+  });
+  out.push({ Sid: "AttachWafToAlb", Effect: "Allow", Action: ["elasticloadbalancing:SetWebAcl"], Resource: a.elb });
   const inRegion = { StringEquals: { "aws:RequestedRegion": p.region } };
   out.push({
     Sid: "ManageNetwork",

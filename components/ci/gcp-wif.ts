@@ -1,15 +1,16 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { ChildScope } from "../component.ts";
-import { WIF_APIS, withApis } from "../gcp/apis.ts";
-import { GCP_DEPLOY_PERMISSIONS, GCP_PREVIEW_PERMISSIONS, STATE_BUCKET_ROLES, STATE_KMS_ROLES } from "./gcp-permissions.ts";
+import { type GcpProjectApis, WIF_APIS, afterApis } from "../gcp/apis.ts";
+import { GCP_PREVIEW_PERMISSIONS, STATE_BUCKET_ROLES, STATE_KMS_ROLES, gcpDeployPermissions } from "./gcp-permissions.ts";
 import {
   GITHUB_OIDC_URL,
   type GithubRepo,
   WIF_ATTRIBUTE_MAPPING,
-  environmentSubject,
+  environmentSubjects,
   poolName,
-  pullRequestSubject,
+  pullRequestSubjects,
   repositoryPrincipalSet,
   wifAttributeCondition,
 } from "./trust.ts";
@@ -21,6 +22,12 @@ export interface GcpCiArgs {
   poolPrefix: string;
   stateBucket?: string;
   secretsKmsKey?: string;
+  /** Pull-request previews may decrypt with the secrets key (never for production). */
+  previewSecrets: boolean;
+  /** The project's API enablement (shared with a console in the same project). */
+  apis: GcpProjectApis;
+  /** The console disables Cloud Run invoker IAM (access opted out): the deploy role must set it. */
+  consoleInvokerIamDisabled: boolean;
 }
 
 export interface GcpIdentity {
@@ -36,6 +43,11 @@ export interface GcpCi {
 
 const PROVIDER_ID = "github";
 
+/** Pool ids are 4–32 characters: `<prefix>-<purpose>` (cut to fit) and the stack's random suffix. */
+export function wifPoolId(prefix: string, purpose: string, suffix: string): string {
+  return `${`${prefix}-${purpose}`.slice(0, 31 - suffix.length).replace(/-+$/, "")}-${suffix}`;
+}
+
 /**
  * Workload Identity Federation for GitHub Actions. One pool per purpose (`<prefix>-preview`,
  * `<prefix>-<env>`), each with one OIDC provider whose attribute condition pins the owner id,
@@ -45,7 +57,7 @@ const PROVIDER_ID = "github";
  * No service account keys.
  */
 export function createGcpCi(scope: ChildScope, args: GcpCiArgs): GcpCi {
-  const s = withApis(scope, args.project, WIF_APIS);
+  const s = afterApis(scope, args.apis.require(WIF_APIS));
   const projectNumber = gcp.organizations.getProjectOutput({ projectId: args.project }, s.opts()).number;
   const previewRole = new gcp.projects.IAMCustomRole(
     s.name("preview-role"),
@@ -54,15 +66,18 @@ export function createGcpCi(scope: ChildScope, args: GcpCiArgs): GcpCi {
   );
   const deployRole = new gcp.projects.IAMCustomRole(
     s.name("deploy-role"),
-    { project: args.project, roleId: "labfleetCiDeploy", title: "labfleet CI deploy", description: "deploy the console (no IAM writes)", permissions: GCP_DEPLOY_PERMISSIONS, stage: "GA" },
+    { project: args.project, roleId: "labfleetCiDeploy", title: "labfleet CI deploy", description: "deploy the console (no IAM writes)", permissions: gcpDeployPermissions({ invokerIamDisabled: args.consoleInvokerIamDisabled }), stage: "GA" },
     s.opts(),
   );
 
-  const identity = (purpose: string, accountId: string, subject: string, role: gcp.projects.IAMCustomRole, access: "preview" | "deploy"): GcpIdentity => {
-    const poolId = `${args.poolPrefix}-${purpose}`;
+  // A deleted pool keeps its id for 30 days: a random suffix, renewed with the stack, lets a
+  // destroyed stack be created again at once.
+  const suffix = new random.RandomId(s.name("pool-suffix"), { byteLength: 2 }, s.opts({ provider: undefined }));
+  const identity = (purpose: string, accountId: string, subjects: string[], role: gcp.projects.IAMCustomRole, access: "preview" | "deploy"): GcpIdentity => {
+    const poolId = suffix.hex.apply((hex) => wifPoolId(args.poolPrefix, purpose, hex));
     const pool = new gcp.iam.WorkloadIdentityPool(
       s.name(`${purpose}-pool`),
-      { project: args.project, workloadIdentityPoolId: poolId, displayName: `GitHub ${purpose}`.slice(0, 32), description: `GitHub Actions: ${subject}` },
+      { project: args.project, workloadIdentityPoolId: poolId, displayName: `GitHub ${purpose}`.slice(0, 32), description: `GitHub Actions: ${subjects[0]}` },
       s.opts(),
     );
     new gcp.iam.WorkloadIdentityPoolProvider(
@@ -73,14 +88,14 @@ export function createGcpCi(scope: ChildScope, args: GcpCiArgs): GcpCi {
         workloadIdentityPoolProviderId: PROVIDER_ID,
         displayName: "GitHub Actions",
         attributeMapping: WIF_ATTRIBUTE_MAPPING,
-        attributeCondition: wifAttributeCondition(args.github, subject),
+        attributeCondition: wifAttributeCondition(args.github, subjects),
         oidc: { issuerUri: GITHUB_OIDC_URL },
       },
       s.opts(),
     );
     const account = new gcp.serviceaccount.Account(
       s.name(`${purpose}-sa`),
-      { project: args.project, accountId, displayName: `labfleet CI ${purpose}`, description: `GitHub Actions ${subject}` },
+      { project: args.project, accountId, displayName: `labfleet CI ${purpose}`, description: `GitHub Actions ${subjects[0]}` },
       s.opts(),
     );
     new gcp.serviceaccount.IAMMember(
@@ -88,7 +103,7 @@ export function createGcpCi(scope: ChildScope, args: GcpCiArgs): GcpCi {
       {
         serviceAccountId: account.name,
         role: "roles/iam.workloadIdentityUser",
-        member: pulumi.interpolate`${projectNumber.apply((n) => repositoryPrincipalSet(n, poolId, args.github))}`,
+        member: pulumi.all([projectNumber, poolId]).apply(([n, id]) => repositoryPrincipalSet(n, id, args.github)),
       },
       s.opts(),
     );
@@ -97,16 +112,16 @@ export function createGcpCi(scope: ChildScope, args: GcpCiArgs): GcpCi {
     if (args.stateBucket) {
       new gcp.storage.BucketIAMMember(s.name(`${purpose}-state`), { bucket: args.stateBucket, role: STATE_BUCKET_ROLES[access], member }, s.opts());
     }
-    if (args.secretsKmsKey) {
+    if (args.secretsKmsKey && (access === "deploy" || args.previewSecrets)) {
       new gcp.kms.CryptoKeyIAMMember(s.name(`${purpose}-state-key`), { cryptoKeyId: args.secretsKmsKey, role: STATE_KMS_ROLES[access], member }, s.opts());
     }
-    return { provider: projectNumber.apply((n) => `${poolName(n, poolId)}/providers/${PROVIDER_ID}`), serviceAccount: account.email };
+    return { provider: pulumi.all([projectNumber, poolId]).apply(([n, id]) => `${poolName(n, id)}/providers/${PROVIDER_ID}`), serviceAccount: account.email };
   };
 
-  const preview = identity("preview", "ci-preview", pullRequestSubject(args.github), previewRole, "preview");
+  const preview = identity("preview", "ci-preview", pullRequestSubjects(args.github), previewRole, "preview");
   const deploy: Record<string, GcpIdentity> = {};
   for (const env of args.environments) {
-    deploy[env] = identity(env, `ci-deploy-${env}`, environmentSubject(args.github, env), deployRole, "deploy");
+    deploy[env] = identity(env, `ci-deploy-${env}`, environmentSubjects(args.github, env), deployRole, "deploy");
   }
   return { preview, deploy };
 }

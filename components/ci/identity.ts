@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import type { CiSettings } from "./settings.ts";
+import type { GcpProjectApis } from "../gcp/apis.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { type AwsCi, createAwsCiRoles } from "./aws-oidc.ts";
 import { type GcpCi, createGcpCi } from "./gcp-wif.ts";
@@ -10,6 +11,10 @@ export interface CiIdentityArgs extends LabComponentArgs {
   project: string;
   /** The AWS console this stack deploys (its region and zone scope the deploy permissions). */
   awsConsole?: { region: string; hostedZoneId?: string };
+  /** The API enablement of `ci.gcp.project` (one home per project); required with ci.gcp. */
+  gcpApis?: GcpProjectApis;
+  /** The GCP console this stack deploys: whether it disables Cloud Run invoker IAM (access opted out). */
+  gcpConsole?: { invokerIamDisabled: boolean };
 }
 
 /** What the PR and deploy workflows consume. */
@@ -53,11 +58,14 @@ export class CiIdentity extends LabComponent {
           hostedZoneId: args.awsConsole?.hostedZoneId,
           stateBucket: c.aws.stateBucket,
           secretsKmsKeyArn: c.aws.secretsKmsKeyArn,
+          project: args.project,
+          previewSecrets: c.previewSecrets,
         },
       });
     }
     if (c.gcp.enabled) {
       if (!c.gcp.project) throw new Error("labfleet:ci.gcp.project: required when ci.gcp.enabled is true");
+      if (!args.gcpApis) throw new Error(`CiIdentity ${name}: gcpApis (the API enablement of ${c.gcp.project}) is required with ci.gcp`);
       const provider = new gcp.Provider(this.childName("gcp-provider"), { project: c.gcp.project }, { parent: this });
       this.gcp = createGcpCi(this.scope(provider), {
         github,
@@ -66,6 +74,9 @@ export class CiIdentity extends LabComponent {
         poolPrefix: c.gcp.poolPrefix,
         stateBucket: c.gcp.stateBucket,
         secretsKmsKey: c.gcp.secretsKmsKey,
+        previewSecrets: c.previewSecrets,
+        apis: args.gcpApis,
+        consoleInvokerIamDisabled: args.gcpConsole?.invokerIamDisabled ?? false,
       });
     }
     this.registerOutputs(this.outputs());

@@ -9,7 +9,16 @@ export const CiBody = z.strictObject({
     owner: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub user or organisation name").describe("GitHub organisation or user that owns the repository"),
     repo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, "must be a GitHub repository name").describe("repository whose workflows run preview/up"),
     ownerId: z.string().regex(/^\d+$/, "must be the numeric GitHub owner id").optional().describe("numeric owner id (repository_owner_id claim); required for GCP, pins the owner against rename/re-registration"),
+    repositoryId: z
+      .string()
+      .regex(/^\d+$/, "must be the numeric GitHub repository id")
+      .optional()
+      .describe("numeric repository id (repository_id claim); required for GCP; with ownerId, trust also accepts the immutable subject form repo:owner@<ownerId>/repo@<repositoryId>:…"),
   }),
+  previewSecrets: z
+    .boolean()
+    .default(false)
+    .describe("pull-request previews of this stack may decrypt its secrets (state and config) with the secrets key; never in production (docs/runbooks/ci-identity.md)"),
   environments: z.array(environmentName).min(1).default(["staging", "production"]).describe("GitHub environments whose jobs may deploy; one deploy identity each"),
   aws: z
     .strictObject({
@@ -54,6 +63,9 @@ export function resolveCi(c: CiSettings, ctx: z.RefinementCtx): CiSettings {
     if (!c.gcp.project) ctx.addIssue({ code: "custom", path: ["gcp", "project"], message: "required when ci.gcp.enabled is true" });
     if (!c.github.ownerId) {
       ctx.addIssue({ code: "custom", path: ["github", "ownerId"], message: "required when ci.gcp.enabled is true (the WIF attribute condition pins the owner id)" });
+    }
+    if (!c.github.repositoryId) {
+      ctx.addIssue({ code: "custom", path: ["github", "repositoryId"], message: "required when ci.gcp.enabled is true (the WIF attribute condition pins the repository id)" });
     }
   }
   if (!c.aws.enabled && !c.gcp.enabled) {

@@ -10,20 +10,32 @@ export interface GithubRepo {
   owner: string;
   repo: string;
   ownerId?: string;
+  repositoryId?: string;
 }
 
-/** The `sub` claim of a pull_request job (no environment) — what preview identities trust. */
-export function pullRequestSubject(r: GithubRepo): string {
-  return `repo:${r.owner}/${r.repo}:pull_request`;
+/**
+ * The repository part of a `sub` claim, in each form GitHub may send: the name form
+ * (`owner/repo`) and, when both numeric ids are configured, the immutable form
+ * (`owner@<owner id>/repo@<repository id>`) that repositories created from mid-2026 (and those
+ * that opted in) send.
+ */
+function subjectRepos(r: GithubRepo): string[] {
+  const name = `${r.owner}/${r.repo}`;
+  return r.ownerId && r.repositoryId ? [name, `${r.owner}@${r.ownerId}/${r.repo}@${r.repositoryId}`] : [name];
 }
 
-/** The `sub` claim of a job that runs in a GitHub environment — what deploy identities trust. */
-export function environmentSubject(r: GithubRepo, environment: string): string {
-  return `repo:${r.owner}/${r.repo}:environment:${environment}`;
+/** The `sub` claims of a pull_request job (no environment) — what preview identities trust. */
+export function pullRequestSubjects(r: GithubRepo): string[] {
+  return subjectRepos(r).map((repo) => `repo:${repo}:pull_request`);
 }
 
-/** AWS role trust: only this OIDC provider, only the STS audience, only this exact subject. */
-export function githubTrustPolicy(oidcProviderArn: string, subject: string): object {
+/** The `sub` claims of a job that runs in a GitHub environment — what deploy identities trust. */
+export function environmentSubjects(r: GithubRepo, environment: string): string[] {
+  return subjectRepos(r).map((repo) => `repo:${repo}:environment:${environment}`);
+}
+
+/** AWS role trust: only this OIDC provider, only the STS audience, only these exact subjects. */
+export function githubTrustPolicy(oidcProviderArn: string, subjects: string[]): object {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -35,7 +47,7 @@ export function githubTrustPolicy(oidcProviderArn: string, subject: string): obj
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_HOST}:aud`]: AWS_STS_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: subject,
+            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0]! : subjects,
           },
         },
       },
@@ -61,15 +73,19 @@ function celString(v: string): string {
 
 /**
  * WIF provider condition: tokens from other owners or repositories are rejected by the provider
- * itself (owner pinned by numeric id, so a renamed/re-registered owner does not match), and only
- * the given subject (pull_request, or one environment) is accepted.
+ * itself (owner and repository pinned by numeric id, so a renamed or re-registered owner or
+ * repository does not match), and only the given subjects (pull_request, or one environment, in
+ * either subject form) are accepted.
  */
-export function wifAttributeCondition(r: GithubRepo, subject: string): string {
+export function wifAttributeCondition(r: GithubRepo, subjects: string[]): string {
   if (!r.ownerId) throw new Error("ci.github.ownerId: required for the GCP attribute condition");
+  if (!r.repositoryId) throw new Error("ci.github.repositoryId: required for the GCP attribute condition");
+  const sub = subjects.length === 1 ? `assertion.sub == ${celString(subjects[0]!)}` : `assertion.sub in [${subjects.map(celString).join(", ")}]`;
   return [
     `assertion.repository_owner_id == ${celString(r.ownerId)}`,
+    `assertion.repository_id == ${celString(r.repositoryId)}`,
     `assertion.repository == ${celString(`${r.owner}/${r.repo}`)}`,
-    `assertion.sub == ${celString(subject)}`,
+    sub,
   ].join(" && ");
 }
 

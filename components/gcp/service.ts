@@ -1,10 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChildScope } from "../component.ts";
+import { type CloudSql, instanceCondition } from "./database.ts";
 
 export interface CloudRunArgs {
-  /** Runtime service account id (see `runtimeAccountId`). */
-  accountId: string;
+  serviceAccount: gcp.serviceaccount.Account;
   project: string;
   region: string;
   image: string;
@@ -17,16 +17,16 @@ export interface CloudRunArgs {
   environment: Record<string, pulumi.Input<string>>;
   networkId: pulumi.Input<string>;
   subnetId: pulumi.Input<string>;
-  sqlInstance: gcp.sql.DatabaseInstance;
-  dbPasswordSecret: gcp.secretmanager.Secret;
-  dbPasswordVersion: gcp.secretmanager.SecretVersion;
+  sql: CloudSql;
   deletionProtection: boolean;
-  /** Service accounts (CI deployers) allowed to deploy revisions running as the runtime account. */
-  deployers: pulumi.Input<string>[];
+  /**
+   * Identity-Aware Proxy authenticates at the load balancer: invoker IAM stays on and only IAP's
+   * service agent may invoke. Off (an explicit opt-out) = invoker IAM disabled.
+   */
+  iap: boolean;
 }
 
 export interface CloudRun {
-  serviceAccount: gcp.serviceaccount.Account;
   service: gcp.cloudrunv2.Service;
 }
 
@@ -36,47 +36,28 @@ export function runtimeAccountId(name: string): string {
   return id.length >= 6 ? id : `${id}-sa-run`.slice(0, 30);
 }
 
+/** The console's runtime service account (also its database login, as a Cloud SQL IAM user). */
+export function createRuntimeAccount(s: ChildScope, accountId: string, project: string): gcp.serviceaccount.Account {
+  return new gcp.serviceaccount.Account(s.name("run-sa"), { accountId, displayName: "labfleet console (Cloud Run runtime)", project }, s.opts());
+}
+
+/** Cloud SQL roles of the runtime account, each limited to the console's instance. */
+const RUNTIME_SQL_ROLES = { "run-sql-client": "roles/cloudsql.client", "run-sql-login": "roles/cloudsql.instanceUser" } as const;
+
 /**
  * Cloud Run v2 service reachable only through the internal path of the external load balancer
- * (`INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER`), running as its own service account that may read
- * exactly one secret and connect to exactly one Cloud SQL instance. Egress to private ranges
- * goes through direct VPC egress (Cloud SQL private IP); the Cloud SQL volume mounts the
- * instance socket at /cloudsql. The LB does not authenticate, so invoker IAM is disabled instead
- * of granting `allUsers` — the ingress setting keeps the service off the public URL.
+ * (`INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER`), running as its own service account that may connect
+ * to and log in to exactly one Cloud SQL instance (as its IAM user: no password). Egress to
+ * private ranges goes through direct VPC egress (Cloud SQL private IP); the Cloud SQL volume
+ * mounts the instance socket at /cloudsql. The service starts only after its database login
+ * exists and the bootstrap job granted it its rights. With IAP, invoker IAM stays on and IAP's
+ * service agent is the only invoker; without it (explicit opt-out) invoker IAM is disabled.
  */
 export function createCloudRun(s: ChildScope, args: CloudRunArgs): CloudRun {
-  const serviceAccount = new gcp.serviceaccount.Account(
-    s.name("run-sa"),
-    { accountId: args.accountId, displayName: "labfleet console (Cloud Run runtime)", project: args.project },
-    s.opts(),
+  const member = pulumi.interpolate`serviceAccount:${args.serviceAccount.email}`;
+  const sqlGrants = Object.entries(RUNTIME_SQL_ROLES).map(
+    ([suffix, role]) => new gcp.projects.IAMMember(s.name(suffix), { project: args.project, role, member, condition: instanceCondition(args.project, args.sql.instance) }, s.opts()),
   );
-  const member = pulumi.interpolate`serviceAccount:${serviceAccount.email}`;
-  const secretAccess = new gcp.secretmanager.SecretIamMember(
-    s.name("run-secret-access"),
-    { secretId: args.dbPasswordSecret.id, role: "roles/secretmanager.secretAccessor", member },
-    s.opts(),
-  );
-  const sqlClient = new gcp.projects.IAMMember(
-    s.name("run-sql-client"),
-    {
-      project: args.project,
-      role: "roles/cloudsql.client",
-      member,
-      condition: {
-        title: "console-instance-only",
-        description: "connect to the console's Cloud SQL instance only",
-        expression: pulumi.interpolate`resource.name == 'projects/${args.project}/instances/${args.sqlInstance.name}' && resource.type == 'sqladmin.googleapis.com/Instance'`,
-      },
-    },
-    s.opts(),
-  );
-  args.deployers.forEach((deployer, i) => {
-    new gcp.serviceaccount.IAMMember(
-      s.name(`run-sa-deployer-${i}`),
-      { serviceAccountId: serviceAccount.name, role: "roles/iam.serviceAccountUser", member: pulumi.interpolate`serviceAccount:${deployer}` },
-      s.opts(),
-    );
-  });
 
   const env = pulumi.output(args.environment).apply((e) => Object.entries(e).map(([name, value]) => ({ name, value })));
   const service = new gcp.cloudrunv2.Service(
@@ -85,25 +66,22 @@ export function createCloudRun(s: ChildScope, args: CloudRunArgs): CloudRun {
       project: args.project,
       location: args.region,
       ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
-      invokerIamDisabled: true,
+      invokerIamDisabled: !args.iap,
       deletionProtection: args.deletionProtection,
       labels: s.labels(),
       template: {
-        serviceAccount: serviceAccount.email,
+        serviceAccount: args.serviceAccount.email,
         labels: s.labels(),
         scaling: { minInstanceCount: args.minInstances, maxInstanceCount: args.maxInstances },
         vpcAccess: { networkInterfaces: [{ network: args.networkId, subnetwork: args.subnetId }], egress: "PRIVATE_RANGES_ONLY" },
-        volumes: [{ name: "cloudsql", cloudSqlInstance: { instances: [args.sqlInstance.connectionName] } }],
+        volumes: [{ name: "cloudsql", cloudSqlInstance: { instances: [args.sql.instance.connectionName] } }],
         containers: [
           {
             name: "console",
             image: args.image,
             ports: { containerPort: args.containerPort },
             resources: { limits: { cpu: args.cpu, memory: args.memory }, cpuIdle: true },
-            envs: pulumi.all([env, args.dbPasswordSecret.secretId, args.dbPasswordVersion.version]).apply(([plain, secret, version]) => [
-              ...plain,
-              { name: "DB_PASSWORD", valueSource: { secretKeyRef: { secret, version: version ?? "latest" } } },
-            ]),
+            envs: env,
             volumeMounts: [{ name: "cloudsql", mountPath: "/cloudsql" }],
             startupProbe: { httpGet: { path: args.healthCheckPath, port: args.containerPort }, periodSeconds: 5, failureThreshold: 24, timeoutSeconds: 3 },
             livenessProbe: { httpGet: { path: args.healthCheckPath, port: args.containerPort }, periodSeconds: 30, failureThreshold: 3, timeoutSeconds: 5 },
@@ -111,7 +89,16 @@ export function createCloudRun(s: ChildScope, args: CloudRunArgs): CloudRun {
         ],
       },
     },
-    s.opts({ dependsOn: [secretAccess, sqlClient] }),
+    s.opts({ dependsOn: [...sqlGrants, args.sql.adminUser, args.sql.appUser, args.sql.bootstrap] }),
   );
-  return { serviceAccount, service };
+
+  if (args.iap) {
+    const iapAgent = new gcp.projects.ServiceIdentity(s.name("iap-agent"), { project: args.project, service: "iap.googleapis.com" }, s.opts());
+    new gcp.cloudrunv2.ServiceIamMember(
+      s.name("run-invoker-iap"),
+      { project: args.project, location: args.region, name: service.name, role: "roles/run.invoker", member: pulumi.interpolate`serviceAccount:${iapAgent.email}` },
+      s.opts(),
+    );
+  }
+  return { service };
 }

@@ -30,11 +30,28 @@ export const GcpConsoleBody = z.strictObject({
       backupRetentionDays: z.number().int().min(0).max(365).default(7).describe("automated backups kept (one a day); 0 disables backups (never in production)"),
       availabilityType: z.enum(["ZONAL", "REGIONAL"]).default("ZONAL").describe("REGIONAL = high availability (required in production)"),
       name: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).default("console").describe("database name"),
-      username: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).default("console").describe("database user (its password is generated and kept in Secret Manager)"),
+      username: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,62}$/)
+        .default("console")
+        .describe("administrative built-in user (password generated, kept in Secret Manager, used only by the bootstrap job; the application logs in as its service account's IAM user)"),
     })
     .prefault({})
     .describe("Cloud SQL PostgreSQL"),
   deletionProtection: z.boolean().default(false).describe("Cloud Run/Cloud SQL deletion protection and Pulumi protect (required in production)"),
+  access: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("Identity-Aware Proxy on the load balancer's backend (invoker IAM stays on); only an explicit false opts out, never in production"),
+      members: z
+        .array(z.string().regex(/^(user|group|domain|serviceAccount):\S+$/, "must be an IAM member like group:ops@example.org"))
+        .default([])
+        .describe("who may pass IAP (roles/iap.httpsResourceAccessor); required when access.enabled"),
+      oauth2ClientId: z.string().min(1).optional().describe("own OAuth client for IAP (its secret is labfleet:gcpIapClientSecret); absent = Google-managed client"),
+      armor: z.boolean().default(true).describe("Cloud Armor policy (preconfigured WAF rules, per-IP rate limit) on the backend (required in production)"),
+      rateLimitPerMinute: z.number().int().min(1).max(1000000).default(600).describe("requests per client IP per minute before Cloud Armor answers 429"),
+    })
+    .prefault({})
+    .describe("who may reach the console (docs/runbooks/console-gcp.md)"),
 });
 
 export type GcpConsoleSettings = z.output<typeof GcpConsoleBody>;
@@ -48,6 +65,9 @@ export function resolveGcp(c: GcpConsoleSettings, ctx: z.RefinementCtx): GcpCons
   }
   if (c.db.edition === "ENTERPRISE_PLUS" && !c.db.tier.startsWith("db-perf-optimized-")) {
     ctx.addIssue({ code: "custom", path: ["db", "tier"], message: "ENTERPRISE_PLUS needs a db-perf-optimized-* tier" });
+  }
+  if (c.access.enabled && c.access.members.length === 0) {
+    ctx.addIssue({ code: "custom", path: ["access", "members"], message: "name at least one IAM member while access.enabled is true (or opt out explicitly with access.enabled: false, never in production)" });
   }
   if (c.minInstances > c.maxInstances) {
     ctx.addIssue({ code: "custom", path: ["maxInstances"], message: `must be ≥ minInstances (${c.minInstances})` });

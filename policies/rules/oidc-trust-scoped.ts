@@ -42,7 +42,8 @@ function checkSub(values: string[] | undefined, label: string, report: ReportVio
       report(hint(`${label} sub condition ${show(v)} is not scoped to one repository`, SUB_FIX));
       continue;
     }
-    const repo = `${m[1]}/${m[2]}`;
+    // The immutable subject form names owner and repository with their ids (`owner@1/repo@2`).
+    const repo = `${m[1]!.replace(/@\d+$/, "")}/${m[2]!.replace(/@\d+$/, "")}`;
     if (cfg.allowedRepositories.length > 0 && !cfg.allowedRepositories.includes(repo)) {
       report(hint(`${label} trusts repository ${repo}, which is not in allowedRepositories`, `trust only ${cfg.allowedRepositories.join(", ")}`));
     }

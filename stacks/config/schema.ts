@@ -85,7 +85,7 @@ function refineGithub(cfg: { ci: z.output<typeof Ci>; github: z.output<typeof Gi
  * so a production stack must carry the hardened values. Each violation names its key.
  */
 function refineProductionConsole(
-  cfg: { environment: Environment; console: ConsoleConfig; governance: { minBackupDays: number } },
+  cfg: { environment: Environment; console: ConsoleConfig; ci: { enabled: false } | { enabled: true; previewSecrets: boolean }; governance: { minBackupDays: number } },
   ctx: z.RefinementCtx,
 ): void {
   if (cfg.environment !== "production") return;
@@ -98,11 +98,18 @@ function refineProductionConsole(
     if (!aws.deletionProtection) need(["aws", "deletionProtection"], "must be true in production");
     if (!aws.accessLogs) need(["aws", "accessLogs"], "must be true in production");
     if (aws.natGateways !== "perAz") need(["aws", "natGateways"], 'must be "perAz" in production');
+    if (!aws.access.enabled) need(["aws", "access", "enabled"], "must be true in production (authentication before the app)");
+    if (!aws.access.waf) need(["aws", "access", "waf"], "must be true in production");
   }
   const gcp = cfg.console.gcp;
+  if (cfg.ci.enabled && cfg.ci.previewSecrets) {
+    ctx.addIssue({ code: "custom", path: ["ci", "previewSecrets"], message: "must be false in production (pull-request previews never decrypt production secrets)" });
+  }
   if (gcp.enabled) {
     if (gcp.db.backupRetentionDays < min) need(["gcp", "db", "backupRetentionDays"], `must be at least ${min} (governance.minBackupDays) in production`);
     if (gcp.db.availabilityType !== "REGIONAL") need(["gcp", "db", "availabilityType"], 'must be "REGIONAL" in production');
     if (!gcp.deletionProtection) need(["gcp", "deletionProtection"], "must be true in production");
+    if (!gcp.access.enabled) need(["gcp", "access", "enabled"], "must be true in production (authentication before the app)");
+    if (!gcp.access.armor) need(["gcp", "access", "armor"], "must be true in production");
   }
 }

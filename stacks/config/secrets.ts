@@ -38,6 +38,15 @@ export const SECRET_KEYS = {
     required: (c) =>
       c.hut.enabled && c.hut.slots.some((s) => s.runner !== "local") ? "a hut slot runs on a remote runner" : undefined,
   },
+  awsOidcClientSecret: {
+    description: "OAuth client secret of the AWS console's ALB authenticate-oidc action",
+    required: (c) => (c.console.aws.enabled && c.console.aws.access.enabled ? "console.aws.access.enabled is true" : undefined),
+  },
+  gcpIapClientSecret: {
+    description: "OAuth client secret of the GCP console's IAP (only with console.gcp.access.oauth2ClientId)",
+    required: (c) =>
+      c.console.gcp.enabled && c.console.gcp.access.enabled && c.console.gcp.access.oauth2ClientId ? "console.gcp.access.oauth2ClientId is set" : undefined,
+  },
 } satisfies Record<string, SecretKeySpec>;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -19,6 +20,7 @@ const computed: Record<string, (name: string, inputs: Record<string, unknown>) =
   "aws:rds/instance:Instance": (n) => ({
     endpoint: `${n}.abcdefghijkl.${REGION}.rds.amazonaws.com:5432`,
     address: `${n}.abcdefghijkl.${REGION}.rds.amazonaws.com`,
+    resourceId: `db-${createHash("sha256").update(n).digest("hex").slice(0, 26).toUpperCase()}`,
     masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-${n}`, secretStatus: "active" }],
   }),
   "aws:acm/certificate:Certificate": (n, i) => ({
@@ -34,7 +36,9 @@ const computed: Record<string, (name: string, inputs: Record<string, unknown>) =
   }),
   "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (n) => ({ name: `projects/123456789/locations/global/workloadIdentityPools/${n}` }),
   "gcp:serviceaccount/account:Account": (_n, i) => ({ email: `${String(i.accountId)}@proj.iam.gserviceaccount.com` }),
+  "gcp:projects/serviceIdentity:ServiceIdentity": (_n, i) => ({ email: `service-123456789@gcp-sa-${String(i.service).split(".")[0]}.iam.gserviceaccount.com` }),
   "random:index/randomPassword:RandomPassword": () => ({ result: "offline-random-password" }),
+  "random:index/randomId:RandomId": (n, i) => ({ hex: createHash("sha256").update(n).digest("hex").slice(0, 2 * Number(i.byteLength ?? 4)) }),
   // cloud (AwsConsole/GcpConsole): names/versions the providers compute.
   "aws:s3/bucket:Bucket": (n, i) => ({ bucket: `${String(i.bucketPrefix ?? "")}${n}` }),
   "gcp:secretmanager/secretVersion:SecretVersion": (_n, i) => ({ version: "1", name: `${String(i.secret)}/versions/1` }),
@@ -47,20 +51,34 @@ export function newResource(args: pulumi.runtime.MockResourceArgs): { id: string
   const extra = computed[args.type]?.(args.name, inputs) ?? {};
   const state: Record<string, unknown> = { ...inputs, ...extra };
   if (args.type.startsWith("aws:")) state.arn ??= arnFor(args.type, args.name);
+  if (args.type.startsWith("gcp:compute/")) state.selfLink ??= `https://www.googleapis.com/compute/v1/projects/proj/global/${args.type.split(":").pop()}/${args.name}`;
   state.name ??= args.name;
   return { id: `${args.name}-id`, state };
 }
 
+/**
+ * The region's zones as EC2 describes them: an opted-in Local Zone is "available" like the AZs
+ * (and sorts first); `getAvailabilityZones` filters are honoured as the API does.
+ */
+const ZONES = [
+  { name: `${REGION}-ham-1a`, zoneId: "euc1-ham1-az1", "zone-type": "local-zone", "opt-in-status": "opted-in" },
+  { name: `${REGION}a`, zoneId: "euc1-az2", "zone-type": "availability-zone", "opt-in-status": "opt-in-not-required" },
+  { name: `${REGION}b`, zoneId: "euc1-az3", "zone-type": "availability-zone", "opt-in-status": "opt-in-not-required" },
+  { name: `${REGION}c`, zoneId: "euc1-az1", "zone-type": "availability-zone", "opt-in-status": "opt-in-not-required" },
+];
+
+function availabilityZones(inputs: Record<string, unknown>): Record<string, unknown> {
+  const filters = (inputs.filters ?? []) as { name: string; values: string[] }[];
+  const zones = ZONES.filter((z) => filters.every((f) => f.values.includes((z as Record<string, string>)[f.name] ?? "")));
+  return { names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.zoneId) };
+}
+
 /** Canned answers for invokes, by token. Unknown invokes echo their arguments. */
 const invokes: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {
-  "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
-    names: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
-    zoneIds: ["euc1-az1", "euc1-az2", "euc1-az3"],
-  }),
+  "aws:index/getAvailabilityZones:getAvailabilityZones": availabilityZones,
   "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/offline`, userId: "OFFLINE" }),
   "aws:index/getRegion:getRegion": () => ({ name: REGION, region: REGION, id: REGION }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
-  "aws:elb/getServiceAccount:getServiceAccount": () => ({ arn: "arn:aws:iam::054676820928:root", id: "054676820928" }),
   "aws:iam/getPolicyDocument:getPolicyDocument": (i) => ({ json: JSON.stringify(i) }),
   "gcp:organizations/getProject:getProject": (i) => ({ number: "123456789", projectId: i.projectId ?? "proj" }),
 };

@@ -1,7 +1,11 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { canonicalContainerDefinitions } from "../../../components/aws/container-definitions.ts";
-import { runProgram } from "../../helpers/program.ts";
+import { isSecretInput, runProgram } from "../../helpers/program.ts";
 import { asList, childrenOf, mockId, named, ofType, planOf, STACKS, statements } from "./fixtures.ts";
+
+/** The mock runtime's computed ids (tools/plan/mocks.ts): a prefix of the name's sha256. */
+const mockHash = (name: string, length: number) => createHash("sha256").update(name).digest("hex").slice(0, length);
 
 const expected = {
   staging: { azs: 2, nats: 1, prod: false, backupDays: 7, minTasks: 1, maxTasks: 3, logDays: 14 },
@@ -30,6 +34,8 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
     expect(priv).toHaveLength(x.azs);
     expect(new Set(priv.map((s) => s.inputs.availabilityZone)).size).toBe(x.azs);
     for (const s of subnets) expect(s.inputs.mapPublicIpOnLaunch).toBe(false);
+    // Regular AZs only: the region's opted-in Local Zone (eu-central-1-ham-1a, sorting first) is never used.
+    for (const s of subnets) expect(s.inputs.availabilityZone, s.name).toMatch(/^eu-central-1[a-c]$/);
     const nats = ofType(run, "aws:ec2/natGateway:NatGateway");
     expect(nats).toHaveLength(x.nats);
     for (const n of nats) expect(pub.map((s) => mockId(s.name))).toContain(n.inputs.subnetId);
@@ -57,7 +63,19 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
     const validation = named(run, "console-aws-cert-validated");
     expect(https.dependencies).toContain(validation.urn);
     const tg = named(run, "console-aws-tg");
-    expect(https.inputs.defaultActions).toEqual([expect.objectContaining({ type: "forward", targetGroupArn: expect.stringContaining("console-aws-tg") })]);
+    const httpsActions = https.inputs.defaultActions as { type: string; order: number; targetGroupArn?: string; authenticateOidc?: Record<string, unknown> }[];
+    expect(httpsActions.map((a) => [a.type, a.order])).toEqual([
+      ["authenticate-oidc", 1],
+      ["forward", 2],
+    ]);
+    expect(httpsActions[0]!.authenticateOidc).toMatchObject({
+      issuer: "https://login.lab.example.org",
+      tokenEndpoint: "https://login.lab.example.org/oauth2/token",
+      clientId: `labfleet-console-${stack}`,
+      onUnauthenticatedRequest: "authenticate",
+    });
+    expect(isSecretInput(https, "defaultActions[0].authenticateOidc.clientSecret")).toBe(true);
+    expect(httpsActions[1]!.targetGroupArn).toContain("console-aws-tg");
 
     const http = named(run, "console-aws-http");
     expect(http.inputs).toMatchObject({ port: 80, protocol: "HTTP" });
@@ -88,6 +106,8 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
     expect(named(run, "console-aws-alb-logs-sse").inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
     const policy = statements(named(run, "console-aws-alb-logs-policy").inputs.policy);
     const writers = policy.filter((s) => s.Effect === "Allow");
+    // The log-delivery service principal, never a per-region ELB account (aws.elb.getServiceAccount).
+    expect(writers.map((s) => s.Principal)).toEqual([{ Service: "logdelivery.elasticloadbalancing.amazonaws.com" }]);
     for (const s of writers) {
       expect(s.Action).toBe("s3:PutObject");
       expect(String(s.Resource)).toMatch(/\/alb\/AWSLogs\/123456789012\/\*$/);
@@ -114,6 +134,7 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
     expect(egress.map(rule).sort()).toEqual(
       [
         [alb, 8080, 8080, tasks],
+        [alb, 443, 443, "0.0.0.0/0"],
         [tasks, 5432, 5432, db],
         [tasks, 443, 443, "0.0.0.0/0"],
       ].sort(),
@@ -132,6 +153,7 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
     expect(svc.inputs.launchType).toBe("FARGATE");
     expect(svc.inputs.networkConfiguration).toEqual({ subnets: privateIds, securityGroups: [mockId("console-aws-tasks-sg")], assignPublicIp: false });
     expect(svc.inputs.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
+    expect(svc.inputs.waitForSteadyState).toBe(true);
     expect(svc.inputs.healthCheckGracePeriodSeconds).toBe(60);
     expect(svc.inputs.desiredCount).toBe(x.minTasks);
     expect(svc.ignoreChanges).toContain("desiredCount");
@@ -146,33 +168,57 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
     expect(logs.inputs).toMatchObject({ name: `/labfleet/${stack}/console-aws`, retentionInDays: x.logDays });
   });
 
-  it("task definition: canonical container JSON, DB credentials only via secrets valueFrom", async () => {
+  it("task definition: canonical JSON; the app logs in as its own IAM-authenticated role, only the bootstrap container holds the master secret", async () => {
     const run = await planOf(stack);
     const td = named(run, "console-aws-task");
     const json = String(td.inputs.containerDefinitions);
     const defs = JSON.parse(json) as Record<string, unknown>[];
     expect(canonicalContainerDefinitions(defs as never)).toBe(json);
-    const c = defs[0] as { environment: { name: string; value: string }[]; secrets: { name: string; valueFrom: string }[]; logConfiguration: { options: Record<string, string> } };
+    type Def = {
+      name: string;
+      essential: boolean;
+      environment: { name: string; value: string }[];
+      secrets?: { name: string; valueFrom: string }[];
+      dependsOn?: unknown[];
+      entryPoint?: string[];
+      logConfiguration: { options: Record<string, string> };
+    };
+    const [app, bootstrap] = ["console", "db-bootstrap"].map((n) => (defs as Def[]).find((d) => d.name === n)!);
     const secretArn = (run.outputs.plain as { consoleAws: { dbSecretArn: string } }).consoleAws.dbSecretArn;
     expect(secretArn).toMatch(/^arn:aws:secretsmanager:/);
-    expect(c.secrets).toEqual([
-      { name: "DB_PASSWORD", valueFrom: `${secretArn}:password::` },
-      { name: "DB_USERNAME", valueFrom: `${secretArn}:username::` },
+    // The application: no password at all, its own login, starts only after the bootstrap succeeded.
+    expect(app!.secrets).toBeUndefined();
+    const env = Object.fromEntries(app!.environment.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ DB_USERNAME: "console_app", DB_AUTH: "iam", DB_NAME: "console", DB_SSLMODE: "require", DB_PORT: "5432" });
+    expect(env.DB_USERNAME).not.toBe("console");
+    expect(app!.dependsOn).toEqual([{ condition: "SUCCESS", containerName: "db-bootstrap" }]);
+    expect(app!.logConfiguration.options["awslogs-group"]).toBe(`/labfleet/${stack}/console-aws`);
+    // The bootstrap: master credentials read by ECS at each task start (so rotation never breaks it), one-shot.
+    expect(bootstrap!.essential).toBe(false);
+    expect(bootstrap!.secrets).toEqual([
+      { name: "PGPASSWORD", valueFrom: `${secretArn}:password::` },
+      { name: "PGUSER", valueFrom: `${secretArn}:username::` },
     ]);
-    expect(c.environment.map((e) => e.name)).not.toContain("DB_PASSWORD");
-    expect(c.logConfiguration.options["awslogs-group"]).toBe(`/labfleet/${stack}/console-aws`);
+    expect(bootstrap!.entryPoint!.slice(0, 4)).toEqual(["psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1"]);
+    expect(bootstrap!.entryPoint!.at(-1)).toContain('GRANT "rds_iam" TO "console_app";');
     expect(td.inputs).toMatchObject({ networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], family: `labfleet-${stack}-console-aws` });
   });
 
-  it("execution role may read only the DB secret and write only its log group; task role has no policy", async () => {
+  it("execution role may read only the DB secret and write only its log group; task role may only connect as the app user", async () => {
     const run = await planOf(stack);
     const secretArn = (run.outputs.plain as { consoleAws: { dbSecretArn: string } }).consoleAws.dbSecretArn;
     const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.parent?.endsWith("console-aws"));
-    expect(policies.map((p) => p.name)).toEqual(["console-aws-execution-policy"]);
-    const st = statements(policies[0]!.inputs.policy);
+    expect(policies.map((p) => p.name).sort()).toEqual(["console-aws-execution-policy", "console-aws-task-policy"]);
+    const st = statements(named(run, "console-aws-execution-policy").inputs.policy);
     const secrets = st.filter((s) => asList(s.Action).some((a) => a.startsWith("secretsmanager:")));
     expect(secrets).toEqual([{ Sid: "ReadDbSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn }]);
     for (const s of st) expect(asList(s.Resource)).not.toContain("*");
+    const db = named(run, "console-aws-db");
+    expect(db.inputs.iamDatabaseAuthenticationEnabled).toBe(true);
+    const resourceId = mockHash("console-aws-db", 26).toUpperCase();
+    expect(statements(named(run, "console-aws-task-policy").inputs.policy)).toEqual([
+      { Sid: "ConnectAsAppUser", Effect: "Allow", Action: ["rds-db:connect"], Resource: `arn:aws:rds-db:eu-central-1:123456789012:dbuser:db-${resourceId}/console_app` },
+    ]);
     for (const role of ["console-aws-execution-role", "console-aws-task-role"]) {
       const r = named(run, role);
       expect(r.inputs.path).toBe(`/labfleet/${stack}/console/`);
@@ -180,6 +226,20 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
       expect(trust).toEqual([expect.objectContaining({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" })]);
       expect(r.inputs.managedPolicyArns).toBeUndefined();
     }
+  });
+
+  it(`WAF: a regional web ACL with AWS managed rule groups and a per-IP rate limit is associated with the ALB`, async () => {
+    const run = await planOf(stack);
+    const acl = named(run, "console-aws-waf");
+    expect(acl.inputs).toMatchObject({ scope: "REGIONAL", defaultAction: { allow: {} } });
+    const rules = acl.inputs.rules as { name: string; priority: number; statement: Record<string, Record<string, unknown>> }[];
+    expect(rules[0]!.statement.rateBasedStatement).toMatchObject({ aggregateKeyType: "IP", limit: 1000 });
+    expect(rules.slice(1).map((r) => r.statement.managedRuleGroupStatement)).toEqual(
+      ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesSQLiRuleSet"].map((name) => ({ vendorName: "AWS", name })),
+    );
+    const association = named(run, "console-aws-waf-alb").inputs;
+    expect(association.resourceArn).toMatch(/:loadbalancer\/console-aws-alb$/);
+    expect(association.webAclArn).toMatch(/:webacl\/console-aws-waf$/);
   });
 
   it(`RDS: encrypted, private, RDS-managed password, backups ${x.backupDays}d, ${x.prod ? "multi-AZ, deletion protection, final snapshot, protect" : "no production hardening"}`, async () => {
@@ -198,13 +258,29 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
       performanceInsightsEnabled: true,
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
-      allowMajorVersionUpgrade: false,
       vpcSecurityGroupIds: [mockId("console-aws-db-sg")],
     });
     expect(db.inputs.password).toBeUndefined();
-    if (x.prod) expect(db.inputs.finalSnapshotIdentifier).toBe("console-aws-db-final");
+    // A replace-safe identifier: a random suffix renewed with every replacement (keepers = replace-only inputs).
+    const suffix = named(run, "console-aws-db-suffix");
+    expect(suffix.inputs.keepers).toEqual({ engine: "postgres", dbName: "console", username: "console", storageEncrypted: "true" });
+    const hex = mockHash("console-aws-db-suffix", 8);
+    const identifier = `labfleet-${stack}-console-aws-db-${hex}`;
+    expect(db.inputs.identifier).toBe(identifier);
+    // Every delete leaves a snapshot under a name never used before (the instance's own identifier).
+    if (x.prod) expect(db.inputs.finalSnapshotIdentifier).toBe(`${identifier}-final`);
     else expect(db.inputs.finalSnapshotIdentifier).toBeUndefined();
-    expect(db.ignoreChanges).toEqual(["engineVersion"]);
+    // A major-version change is a real diff and is applied; nothing is ignored.
+    expect(db.ignoreChanges).toEqual([]);
+    expect(db.inputs.allowMajorVersionUpgrade).toBe(true);
+    // The exported logs land in declared log groups with retention, created before the instance.
+    const groups = ["postgresql", "upgrade"].map((log) => named(run, `console-aws-db-log-${log}`));
+    expect(groups.map((g) => g.inputs.name)).toEqual([`/aws/rds/instance/${identifier}/postgresql`, `/aws/rds/instance/${identifier}/upgrade`]);
+    for (const g of groups) {
+      expect(g.inputs.retentionInDays).toBe(x.logDays);
+      expect(db.dependencies).toContain(g.urn);
+    }
+    expect(db.inputs.enabledCloudwatchLogsExports).toEqual(["postgresql", "upgrade"]);
     expect(db.protect).toBe(x.prod);
     const subnetGroup = named(run, "console-aws-db-subnets");
     const privateIds = ofType(run, "aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => mockId(s.name));

@@ -1,8 +1,14 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { GCP_DEPLOY_PERMISSIONS, GCP_PREVIEW_PERMISSIONS } from "../../../components/ci/gcp-permissions.ts";
 import { asList, named, ofType, planOf, STACKS, statements } from "./fixtures.ts";
 
 const REPO = "example-lab/labfleet";
+/** The immutable subject form of the same repository (owner and repository ids from the stack config). */
+const REPO_IDS = "example-lab@123456789/labfleet@987654321";
+/** The stack's random pool suffix as the mock runtime computes it (tools/plan/mocks.ts). */
+const SUFFIX = createHash("sha256").update("ci-pool-suffix").digest("hex").slice(0, 4);
+const pool = (purpose: string) => `github-${purpose}-${SUFFIX}`;
 const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z]*$/;
 
 describe.each(STACKS)("CiIdentity on %s", (stack) => {
@@ -24,15 +30,30 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
         Effect: "Allow",
         Principal: { Federated: expect.stringContaining("ci-github-oidc") },
         Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": `repo:${REPO}:pull_request` } },
+        Condition: {
+          StringEquals: {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": [`repo:${REPO}:pull_request`, `repo:${REPO_IDS}:pull_request`],
+          },
+        },
       },
     ]);
     const st = statements(named(run, "ci-preview-policy").inputs.policy);
-    for (const s of st) {
+    for (const s of st.filter((x) => x.Sid !== "StateLock")) {
       for (const a of asList(s.Action)) expect(a === "kms:Decrypt" || a === "s3:GetObject" || READ_ONLY.test(a), `${s.Sid}: ${a}`).toBe(true);
     }
+    // Only its own stack's checkpoint, and only that stack's lock is writable.
     const state = st.find((s) => s.Sid === "StateObjectsRead");
-    expect(state).toMatchObject({ Action: ["s3:GetObject"], Resource: "arn:aws:s3:::example-lab-pulumi-state/*" });
+    expect(state).toMatchObject({
+      Action: ["s3:GetObject"],
+      Resource: ["arn:aws:s3:::example-lab-pulumi-state/.pulumi/meta.yaml", `arn:aws:s3:::example-lab-pulumi-state/.pulumi/stacks/labfleet/${stack}.json`],
+    });
+    expect(st.find((s) => s.Sid === "StateLock")?.Resource).toBe(`arn:aws:s3:::example-lab-pulumi-state/.pulumi/locks/labfleet/${stack}/*`);
+    // A pull request decrypts staging's secrets (previewSecrets), never production's.
+    const decrypt = st.filter((s) => asList(s.Action).includes("kms:Decrypt"));
+    expect(decrypt.length).toBe(stack === "staging" ? 1 : 0);
+    const deploy = statements(named(run, `ci-deploy-${stack}-policy`).inputs.policy);
+    expect(deploy.find((s) => s.Sid === "SecretsProviderEncryptDecrypt")?.Resource).toMatch(/^arn:aws:kms:eu-central-1:123456789012:key\//);
   });
 
   it(`AWS: one deploy role, trusted only for the ${stack} GitHub environment`, async () => {
@@ -42,7 +63,10 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
     const trust = statements(deploy[0]!.inputs.assumeRolePolicy);
     expect(trust).toHaveLength(1);
     expect(trust[0]!.Condition).toEqual({
-      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": `repo:${REPO}:environment:${stack}` },
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": [`repo:${REPO}:environment:${stack}`, `repo:${REPO_IDS}:environment:${stack}`],
+      },
     });
     expect(JSON.stringify(trust)).not.toMatch(/StringLike|\*/);
   });
@@ -79,16 +103,19 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
     expect(deploy.find((s) => s.Sid === "ManageConsoleRecords")?.Resource).toBe("arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ");
   });
 
-  it("GCP: one pool per purpose; providers pin owner id, repository and subject; mapping carries the repository", async () => {
+  it("GCP: one pool per purpose (ids with the stack's random suffix); providers pin owner id, repository id, repository and subjects", async () => {
     const run = await planOf(stack);
     const pools = ofType(run, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool").map((p) => p.inputs.workloadIdentityPoolId).sort();
-    expect(pools).toEqual([`github-${stack}`, "github-preview"].sort());
+    expect(pools).toEqual([pool(stack), pool("preview")].sort());
+    expect(named(run, "ci-pool-suffix").inputs.byteLength).toBe(2);
     const providers = ofType(run, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
-    const bySub: Record<string, string> = { [`github-${stack}`]: `repo:${REPO}:environment:${stack}`, "github-preview": `repo:${REPO}:pull_request` };
+    const bySub: Record<string, string> = { [pool(stack)]: `environment:${stack}`, [pool("preview")]: "pull_request" };
     expect(providers).toHaveLength(2);
     for (const p of providers) {
-      const pool = String(p.inputs.workloadIdentityPoolId);
-      expect(p.inputs.attributeCondition).toBe(`assertion.repository_owner_id == "123456789" && assertion.repository == "${REPO}" && assertion.sub == "${bySub[pool]}"`);
+      const tail = bySub[String(p.inputs.workloadIdentityPoolId)];
+      expect(p.inputs.attributeCondition).toBe(
+        `assertion.repository_owner_id == "123456789" && assertion.repository_id == "987654321" && assertion.repository == "${REPO}" && assertion.sub in ["repo:${REPO}:${tail}", "repo:${REPO_IDS}:${tail}"]`,
+      );
       expect(p.inputs.attributeMapping).toMatchObject({ "google.subject": "assertion.sub", "attribute.repository": "assertion.repository", "attribute.repository_owner_id": "assertion.repository_owner_id" });
       expect(p.inputs.oidc).toEqual({ issuerUri: "https://token.actions.githubusercontent.com" });
     }
@@ -96,8 +123,9 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
 
   it("GCP: the pools wait for the token-exchange APIs (sts, iamcredentials) to be enabled", async () => {
     const run = await planOf(stack);
-    const apis = ofType(run, "gcp:projects/service:Service").filter((a) => a.name.startsWith("ci-"));
-    expect(apis.map((a) => a.inputs.service).sort()).toEqual(["cloudresourcemanager.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "sts.googleapis.com"]);
+    const wif = ["cloudresourcemanager.googleapis.com", "iam.googleapis.com", "iamcredentials.googleapis.com", "sts.googleapis.com"];
+    const apis = ofType(run, "gcp:projects/service:Service").filter((a) => wif.includes(a.inputs.service as string));
+    expect(apis.map((a) => a.inputs.service).sort()).toEqual(wif);
     for (const a of apis) expect(a.inputs).toMatchObject({ project: `labfleet-${stack}`, disableOnDestroy: false });
     for (const pool of ofType(run, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")) {
       expect(pool.dependencies).toEqual(expect.arrayContaining(apis.map((a) => a.urn)));
@@ -109,8 +137,8 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
     const bindings = ofType(run, "gcp:serviceaccount/iAMMember:IAMMember").filter((b) => b.inputs.role === "roles/iam.workloadIdentityUser");
     expect(bindings.map((b) => [b.name, b.inputs.member]).sort()).toEqual(
       [
-        ["ci-preview-wif-user", `principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-preview/attribute.repository/${REPO}`],
-        [`ci-${stack}-wif-user`, `principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/github-${stack}/attribute.repository/${REPO}`],
+        ["ci-preview-wif-user", `principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/${pool("preview")}/attribute.repository/${REPO}`],
+        [`ci-${stack}-wif-user`, `principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/${pool(stack)}/attribute.repository/${REPO}`],
       ].sort(),
     );
     for (const b of bindings) expect(String(b.inputs.member)).not.toMatch(/\/\*$/);
@@ -130,19 +158,22 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
     }
     expect(GCP_PREVIEW_PERMISSIONS.every((p) => GCP_DEPLOY_PERMISSIONS.includes(p))).toBe(true);
     expect(GCP_DEPLOY_PERMISSIONS).not.toContain("cloudsql.instances.delete");
-    const state = ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").map((b) => [b.name, b.inputs.role, b.inputs.bucket]);
-    expect(state.sort()).toEqual(
-      [
-        ["ci-preview-state", "roles/storage.objectViewer", "example-lab-pulumi-state-gcp"],
-        [`ci-${stack}-state`, "roles/storage.objectUser", "example-lab-pulumi-state-gcp"],
-      ].sort(),
-    );
+    // The state backend is S3 (docs/runbooks/ci-identity.md): no grants on a GCS bucket nobody uses.
+    expect(ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember")).toEqual([]);
+    // Refresh works: the IAM policies of the state bucket/key are readable; the deploy role gets no setIamPolicy while IAP is on.
+    const preview = custom.find((c) => c.inputs.roleId === "labfleetCiPreview")!.inputs.permissions as string[];
+    expect(preview).toEqual(expect.arrayContaining(["storage.buckets.getIamPolicy", "cloudkms.cryptoKeys.getIamPolicy", "run.services.getIamPolicy"]));
   });
 
-  it("GCP: the deploy account may act as the console's runtime account only (not project-wide)", async () => {
+  it("GCP: the deploy account may act as the console's runtime and bootstrap accounts only (not project-wide)", async () => {
     const run = await planOf(stack);
     const actAs = ofType(run, "gcp:serviceaccount/iAMMember:IAMMember").filter((b) => b.inputs.role === "roles/iam.serviceAccountUser");
-    expect(actAs.map((b) => [b.inputs.serviceAccountId, b.inputs.member])).toEqual([["console-gcp-run-sa", `serviceAccount:ci-deploy-${stack}@proj.iam.gserviceaccount.com`]]);
+    expect(actAs.map((b) => [b.inputs.serviceAccountId, b.inputs.member]).sort()).toEqual(
+      [
+        ["console-gcp-db-bootstrap-sa", `serviceAccount:ci-deploy-${stack}@proj.iam.gserviceaccount.com`],
+        ["console-gcp-run-sa", `serviceAccount:ci-deploy-${stack}@proj.iam.gserviceaccount.com`],
+      ].sort(),
+    );
     const projectActAs = ofType(run, "gcp:projects/iAMMember:IAMMember").filter((b) => String(b.inputs.role).includes("serviceAccount"));
     expect(projectActAs).toEqual([]);
   });
@@ -153,9 +184,9 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
     expect(Object.keys(ci.aws!).sort()).toEqual(["deployRoleArns", "oidcProviderArn", "previewRoleArn"]);
     expect(Object.keys(ci.aws!.deployRoleArns as object)).toEqual([stack]);
     expect(ci.gcp).toEqual({
-      previewProvider: "projects/123456789/locations/global/workloadIdentityPools/github-preview/providers/github",
+      previewProvider: `projects/123456789/locations/global/workloadIdentityPools/${pool("preview")}/providers/github`,
       previewServiceAccount: "ci-preview@proj.iam.gserviceaccount.com",
-      deployProviders: { [stack]: `projects/123456789/locations/global/workloadIdentityPools/github-${stack}/providers/github` },
+      deployProviders: { [stack]: `projects/123456789/locations/global/workloadIdentityPools/${pool(stack)}/providers/github` },
       deployServiceAccounts: { [stack]: `ci-deploy-${stack}@proj.iam.gserviceaccount.com` },
     });
     expect(run.outputs.secretPaths.filter((p) => p.startsWith("ci"))).toEqual([]);

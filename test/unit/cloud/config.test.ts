@@ -47,6 +47,41 @@ describe("console/ci config errors name the exact key path", () => {
     expect(problemsOf("production", () => {})).toEqual([]);
   });
 
+  it("access control is on by default: staging without an IdP must opt out explicitly; production cannot opt out", () => {
+    expect(problemsOf("staging", (c) => delete (aws(c).access as Obj).oidc)).toEqual([
+      "labfleet:console.aws.access.oidc: required while access.enabled is true (or opt out explicitly with access.enabled: false, never in production)",
+    ]);
+    expect(problemsOf("staging", (c) => delete gcp(c).access)).toEqual([
+      "labfleet:console.gcp.access.members: name at least one IAM member while access.enabled is true (or opt out explicitly with access.enabled: false, never in production)",
+    ]);
+    expect(
+      problemsOf("staging", (c) => {
+        aws(c).access = { enabled: false };
+        gcp(c).access = { enabled: false };
+        delete (c as Obj)["labfleet:awsOidcClientSecret"];
+      }),
+    ).toEqual([]);
+    expect(
+      problemsOf("production", (c) => {
+        aws(c).access = { enabled: false, waf: false };
+        gcp(c).access = { enabled: false, armor: false };
+        (c["labfleet:ci"] as Obj).previewSecrets = true;
+      }).sort(),
+    ).toEqual(
+      [
+        "labfleet:console.aws.access.enabled: must be true in production (authentication before the app)",
+        "labfleet:console.aws.access.waf: must be true in production",
+        "labfleet:console.gcp.access.enabled: must be true in production (authentication before the app)",
+        "labfleet:console.gcp.access.armor: must be true in production",
+        "labfleet:ci.previewSecrets: must be false in production (pull-request previews never decrypt production secrets)",
+      ].sort(),
+    );
+    expect(problemsOf("production", (c) => delete (c as Obj)["labfleet:awsOidcClientSecret"])).toEqual([
+      "labfleet:awsOidcClientSecret: required because console.aws.access.enabled is true (pulumi config set --secret labfleet:awsOidcClientSecret …)",
+    ]);
+    expect(problemsOf("staging", (c) => ((c["labfleet:ci"].github as Obj).repositoryId = "x"))).toEqual(["labfleet:ci.github.repositoryId: must be the numeric GitHub repository id"]);
+  });
+
   it("AWS console without a certificate or domain → labfleet:console.aws.certificateArn", () => {
     const p = problemsOf("staging", (c) => {
       delete aws(c).domain;

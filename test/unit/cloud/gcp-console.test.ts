@@ -23,7 +23,7 @@ describe.each(STACKS)("GcpConsole on %s", (stack) => {
     }
   });
 
-  it("Cloud Run: dedicated SA, internal-LB ingress, min/max, Cloud SQL volume, password by secretKeyRef, VPC egress", async () => {
+  it("Cloud Run: dedicated SA, internal-LB ingress, invoker IAM on (IAP), min/max, Cloud SQL volume, IAM database login without a password, VPC egress", async () => {
     const run = await planOf(stack);
     const svc = named(run, "console-gcp-run");
     const sa = named(run, "console-gcp-run-sa");
@@ -33,14 +33,14 @@ describe.each(STACKS)("GcpConsole on %s", (stack) => {
       location: "europe-west3",
       ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
       deletionProtection: x.prod,
-      invokerIamDisabled: true,
+      invokerIamDisabled: false,
     });
     const t = svc.inputs.template as {
       serviceAccount: string;
       scaling: Record<string, number>;
       volumes: { name: string; cloudSqlInstance: { instances: string[] } }[];
       vpcAccess: { egress: string; networkInterfaces: Record<string, string>[] };
-      containers: { image: string; envs: { name: string; value?: string; valueSource?: { secretKeyRef: { secret: string; version: string } } }[]; volumeMounts: unknown[] }[];
+      containers: { image: string; envs: { name: string; value?: string; valueSource?: unknown }[]; volumeMounts: unknown[] }[];
     };
     expect(t.serviceAccount).toBe(email);
     expect(t.scaling).toEqual({ minInstanceCount: x.min, maxInstanceCount: x.max });
@@ -49,25 +49,94 @@ describe.each(STACKS)("GcpConsole on %s", (stack) => {
     expect(t.containers[0]!.volumeMounts).toEqual([{ name: "cloudsql", mountPath: "/cloudsql" }]);
     expect(t.vpcAccess).toEqual({ egress: "PRIVATE_RANGES_ONLY", networkInterfaces: [{ network: mockId("console-gcp-vpc"), subnetwork: mockId("console-gcp-run-egress") }] });
     const envs = t.containers[0]!.envs;
-    const pw = envs.filter((e) => e.name === "DB_PASSWORD");
-    expect(pw).toEqual([{ name: "DB_PASSWORD", valueSource: { secretKeyRef: { secret: "console-gcp-db-password", version: "1" } } }]);
+    // No password reaches the application: it logs in as its service account's IAM user.
+    expect(envs.filter((e) => e.name === "DB_PASSWORD" || e.valueSource !== undefined)).toEqual([]);
+    const env = Object.fromEntries(envs.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ DB_HOST: "10.10.0.3", DB_USERNAME: "console-gcp-run@proj.iam", DB_AUTH: "iam" });
     for (const e of envs) expect(e.value ?? "").not.toContain(MOCK_PASSWORD);
-    expect(envs.find((e) => e.name === "DB_HOST")?.value).toBe("10.10.0.3");
   });
 
-  it("the runtime SA may read exactly that secret and connect to exactly that instance", async () => {
+  it("the app's database login is the runtime SA as an IAM user (not the built-in superuser), granted by a bootstrap job that runs before Cloud Run", async () => {
+    const run = await planOf(stack);
+    const sql = named(run, "console-gcp-sql");
+    const flags = (sql.inputs.settings as { databaseFlags: { name: string; value: string }[] }).databaseFlags;
+    expect(flags).toContainEqual({ name: "cloudsql.iam_authentication", value: "on" });
+    const appUser = named(run, "console-gcp-sql-app-user");
+    expect(appUser.inputs).toMatchObject({ name: "console-gcp-run@proj.iam", type: "CLOUD_IAM_SERVICE_ACCOUNT" });
+    expect(appUser.inputs.password).toBeUndefined();
+    const adminUser = named(run, "console-gcp-sql-user");
+    const job = named(run, "console-gcp-db-bootstrap");
+    expect(String(job.inputs.runExecutionToken)).toMatch(/^b[0-9a-f]{12}$/);
+    const jt = (job.inputs.template as { template: { serviceAccount: string; containers: { image: string; commands: string[]; args: string[]; envs: { name: string; value?: string; valueSource?: unknown }[] }[] } }).template;
+    expect(jt.serviceAccount).toBe("console-gcp-dbinit@proj.iam.gserviceaccount.com");
+    const c = jt.containers[0]!;
+    expect(c.image).toBe("docker.io/library/postgres:16-alpine");
+    expect(c.commands).toEqual(["psql"]);
+    expect(c.args.at(-1)).toContain('TO "console-gcp-run@proj.iam";');
+    expect(c.envs.find((e) => e.name === "PGPASSWORD")?.valueSource).toEqual({ secretKeyRef: { secret: "console-gcp-db-password", version: "1" } });
+    expect(job.dependencies).toEqual(expect.arrayContaining([adminUser.urn, appUser.urn]));
+    // Cloud Run waits for both logins and for the grants.
+    const svc = named(run, "console-gcp-run");
+    expect(svc.dependencies).toEqual(expect.arrayContaining([adminUser.urn, appUser.urn, job.urn]));
+  });
+
+  it("the runtime SA may only connect and log in to exactly that instance; only the bootstrap SA reads the admin password", async () => {
     const run = await planOf(stack);
     const member = "serviceAccount:console-gcp-run@proj.iam.gserviceaccount.com";
-    const accessors = ofType(run, "gcp:secretmanager/secretIamMember:SecretIamMember");
-    expect(accessors.map((a) => a.inputs)).toEqual([{ secretId: mockId("console-gcp-db-password"), role: "roles/secretmanager.secretAccessor", member }]);
-    const projectGrants = ofType(run, "gcp:projects/iAMMember:IAMMember").filter((r) => r.inputs.member === member);
-    expect(projectGrants).toHaveLength(1);
-    expect(projectGrants[0]!.inputs.role).toBe("roles/cloudsql.client");
-    expect((projectGrants[0]!.inputs.condition as { expression: string }).expression).toBe(
-      `resource.name == 'projects/${project}/instances/console-gcp-sql' && resource.type == 'sqladmin.googleapis.com/Instance'`,
+    const accessors = ofType(run, "gcp:secretmanager/secretIamMember:SecretIamMember").map((a) => [a.inputs.member, a.inputs.role, a.inputs.secretId]);
+    expect(accessors.sort()).toEqual(
+      [
+        ["serviceAccount:console-gcp-dbinit@proj.iam.gserviceaccount.com", "roles/secretmanager.secretAccessor", mockId("console-gcp-db-password")],
+        [`serviceAccount:ci-deploy-${stack}@proj.iam.gserviceaccount.com`, "roles/secretmanager.secretAccessor", mockId("console-gcp-db-password")],
+      ].sort(),
     );
+    const projectGrants = ofType(run, "gcp:projects/iAMMember:IAMMember").filter((r) => r.inputs.member === member);
+    expect(projectGrants.map((g) => g.inputs.role).sort()).toEqual(["roles/cloudsql.client", "roles/cloudsql.instanceUser"]);
+    for (const g of projectGrants) {
+      expect((g.inputs.condition as { expression: string }).expression).toBe(
+        `resource.name == 'projects/${project}/instances/console-gcp-sql' && resource.type == 'sqladmin.googleapis.com/Instance'`,
+      );
+    }
     const svc = named(run, "console-gcp-run");
-    expect(svc.dependencies).toEqual(expect.arrayContaining([accessors[0]!.urn, projectGrants[0]!.urn]));
+    expect(svc.dependencies).toEqual(expect.arrayContaining(projectGrants.map((g) => g.urn)));
+  });
+
+  it("Cloud SQL: diskSize is only the initial size (ignored after autoresize grew the disk, never a replacement)", async () => {
+    const run = await planOf(stack);
+    const sql = named(run, "console-gcp-sql");
+    expect((sql.inputs.settings as Record<string, unknown>).diskAutoresize).toBe(true);
+    expect(sql.ignoreChanges).toEqual(["settings.diskSize"]);
+  });
+
+  it("access: IAP on the backend (only the configured members), Cloud Armor with preconfigured WAF rules and a per-IP rate limit, IAP's agent is the only invoker", async () => {
+    const run = await planOf(stack);
+    const backend = named(run, "console-gcp-backend");
+    expect(backend.inputs.iap).toEqual({ enabled: true });
+    const armor = named(run, "console-gcp-armor");
+    expect(backend.inputs.securityPolicy).toBe("https://www.googleapis.com/compute/v1/projects/proj/global/SecurityPolicy/console-gcp-armor");
+    expect(armor.inputs.type).toBe("CLOUD_ARMOR");
+    const rules = armor.inputs.rules as { priority: number; action: string; match: { expr?: { expression: string } }; rateLimitOptions?: Record<string, unknown> }[];
+    expect(rules[0]).toMatchObject({ action: "throttle", rateLimitOptions: { enforceOnKey: "IP", exceedAction: "deny(429)", rateLimitThreshold: { count: 600, intervalSec: 60 } } });
+    const waf = rules.filter((r) => r.match.expr?.expression.startsWith("evaluatePreconfiguredWaf("));
+    expect(waf.map((r) => r.match.expr!.expression)).toEqual(expect.arrayContaining(["evaluatePreconfiguredWaf('sqli-v33-stable', {'sensitivity': 1})", "evaluatePreconfiguredWaf('xss-v33-stable', {'sensitivity': 1})"]));
+    for (const r of waf) expect(r.action).toBe("deny(403)");
+    expect(rules.at(-1)).toMatchObject({ priority: 2147483647, action: "allow" });
+    const accessors = ofType(run, "gcp:iap/webBackendServiceIamMember:WebBackendServiceIamMember");
+    expect(accessors.map((a) => [a.inputs.role, a.inputs.member])).toEqual([["roles/iap.httpsResourceAccessor", `group:lab-console-${stack}@lab.example.org`]]);
+    const invokers = ofType(run, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember");
+    expect(invokers.map((i) => [i.inputs.role, i.inputs.member])).toEqual([["roles/run.invoker", "serviceAccount:service-123456789@gcp-sa-iap.iam.gserviceaccount.com"]]);
+  });
+
+  it("APIs: one enablement per API in the project (console and CI share it); service accounts and IAM wait for iam and cloudresourcemanager", async () => {
+    const run = await planOf(stack);
+    const services = ofType(run, "gcp:projects/service:Service");
+    const apis = services.map((a) => a.inputs.service as string);
+    expect(new Set(apis).size).toBe(apis.length);
+    expect(apis).toEqual(expect.arrayContaining(["iam.googleapis.com", "cloudresourcemanager.googleapis.com", "iap.googleapis.com", "sts.googleapis.com"]));
+    const needed = services.filter((a) => ["iam.googleapis.com", "cloudresourcemanager.googleapis.com"].includes(a.inputs.service as string)).map((a) => a.urn);
+    const identity = [...ofType(run, "gcp:serviceaccount/account:Account"), ...ofType(run, "gcp:projects/iAMMember:IAMMember")];
+    expect(identity.length).toBeGreaterThan(4);
+    for (const r of identity) expect(r.dependencies, r.name).toEqual(expect.arrayContaining(needed));
   });
 
   it(`Cloud SQL: private IP only, TLS only, PITR backups (${x.backupDays}), ${x.availability}, edition explicit, protection ${x.prod}`, async () => {

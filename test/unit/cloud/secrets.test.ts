@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AwsConsole } from "../../../components/aws/console.ts";
 import { CiIdentity } from "../../../components/ci/identity.ts";
-import { GcpConsole } from "../../../components/gcp/console.ts";
+import { GcpProjectApis, WIF_APIS } from "../../../components/gcp/apis.ts";
+import { GcpConsole, consoleApis } from "../../../components/gcp/console.ts";
 import { parseStackConfig } from "../../../stacks/config/index.ts";
 import { mocks } from "../../../tools/plan/mocks.ts";
 import { readStackFile } from "../../../tools/plan/stack-file.ts";
@@ -34,9 +35,10 @@ describe("secretness of console and CI outputs (mock runtime, production config)
   beforeAll(async () => {
     await pulumi.runtime.setMocks(mocks, "labfleet", "production", false);
     if (!cfg.console.aws.enabled || !cfg.console.gcp.enabled || !cfg.ci.enabled) throw new Error("production config must enable console.aws, console.gcp and ci");
-    ci = new CiIdentity("ci", { tags, settings: cfg.ci, project: "labfleet", awsConsole: { region: cfg.console.aws.region } });
-    aws = new AwsConsole("console-aws", { tags, settings: cfg.console.aws });
-    gcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, deployers: ci.gcpDeployers() });
+    const apis = new GcpProjectApis("gcp-apis", { tags, project: cfg.console.gcp.project, apis: [...consoleApis(cfg.console.gcp), ...WIF_APIS] });
+    ci = new CiIdentity("ci", { tags, settings: cfg.ci, project: "labfleet", awsConsole: { region: cfg.console.aws.region }, gcpApis: apis });
+    aws = new AwsConsole("console-aws", { tags, settings: cfg.console.aws, oidcClientSecret: pulumi.secret("offline-oidc-client-secret") });
+    gcp = new GcpConsole("console-gcp", { tags, settings: cfg.console.gcp, apis, deployers: ci.gcpDeployers() });
   });
 
   it("the generated Cloud SQL password is a secret Output end to end", async () => {
@@ -58,5 +60,15 @@ describe("secretness of console and CI outputs (mock runtime, production config)
   it("the AWS DB password never enters Pulumi: RDS manages it, outputs carry only the secret's ARN", async () => {
     const arn = await unwrapOutput(aws.dbSecretArn);
     expect(arn.value).toMatch(/^arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!/);
+  });
+});
+
+describe("access control secrets", () => {
+  it("a console with access on but no OIDC client secret is a program error naming the key", async () => {
+    await pulumi.runtime.setMocks(mocks, "labfleet", "production", false);
+    const settings = config("production").console.aws;
+    if (!settings.enabled) throw new Error("production config must enable console.aws");
+    const tags = { environment: "production", stack: "production" };
+    expect(() => new AwsConsole("console-aws-nosecret", { tags, settings })).toThrow(/labfleet:awsOidcClientSecret/);
   });
 });
