@@ -7,6 +7,7 @@ import { listenerCertificateArn } from "./certificate.ts";
 import { createDatabase } from "./database.ts";
 import { createLoadBalancer } from "./load-balancer.ts";
 import { albLogBucketPrefix, consoleEcsPrefix, consoleLogGroupPrefix, consoleRolePath } from "./naming.ts";
+import { createFlowLog } from "./flow-logs.ts";
 import { createNetwork, subnetIds } from "./network.ts";
 import { POSTGRES_PORT, createSecurityGroups } from "./security-groups.ts";
 import { createService } from "./service.ts";
@@ -47,6 +48,7 @@ export class AwsConsole extends LabComponent {
     const s = this.scope(provider);
 
     const network = createNetwork(s, { cidr: c.vpcCidr, azCount: c.azCount, natGateways: c.natGateways });
+    createFlowLog(s, { vpcId: network.vpc.id, retentionDays: c.logRetentionDays });
     const oidc = c.access.enabled ? c.access.oidc : undefined;
     if (oidc && args.oidcClientSecret === undefined) throw new Error("labfleet:awsOidcClientSecret: required while console.aws.access.enabled is true");
     const sgs = createSecurityGroups(s, network.vpc.id, c.containerPort, oidc !== undefined);

@@ -62,6 +62,9 @@ const BOOTSTRAP = "db-bootstrap";
  * failure (circuit breaker) and `up` waits for a steady state; CPU and memory target tracking
  * scale between min and max.
  */
+/** The task-local volume mounted at /tmp in every container (their root filesystems are read-only). */
+const SCRATCH_VOLUME = "scratch";
+
 export function createService(s: ChildScope, args: ServiceArgs): Service {
   const logGroup = new aws.cloudwatch.LogGroup(s.name("logs"), { name: args.logGroupName, retentionInDays: args.logRetentionDays, tags: s.tags() }, s.opts());
   const cluster = new aws.ecs.Cluster(
@@ -113,6 +116,8 @@ export function createService(s: ChildScope, args: ServiceArgs): Service {
     .all([args.db.masterSecretArn, args.db.host, logGroup.name, pulumi.output(args.environment)])
     .apply(([secretArn, host, group, env]) => {
       const logs = (prefix: string) => ({ logDriver: "awslogs", options: { "awslogs-group": group, "awslogs-region": args.region, "awslogs-stream-prefix": prefix } });
+      // Read-only root filesystem, unprivileged; the only writable path is the task's scratch volume.
+      const hardened = { readonlyRootFilesystem: true, privileged: false, mountPoints: [{ sourceVolume: SCRATCH_VOLUME, containerPath: "/tmp", readOnly: false }] };
       const dbEnv = { DB_HOST: host, DB_PORT: String(args.db.port), DB_NAME: args.db.name, DB_SSLMODE: "require" };
       const bootstrap: ContainerDefinition = {
         name: BOOTSTRAP,
@@ -125,6 +130,7 @@ export function createService(s: ChildScope, args: ServiceArgs): Service {
           { name: "PGUSER", valueFrom: `${secretArn}:username::` },
         ],
         logConfiguration: logs(BOOTSTRAP),
+        ...hardened,
       };
       const app: ContainerDefinition = {
         name: CONTAINER,
@@ -134,6 +140,7 @@ export function createService(s: ChildScope, args: ServiceArgs): Service {
         environment: Object.entries({ ...env, ...dbEnv, DB_USERNAME: args.db.appUsername, DB_AUTH: "iam" }).map(([name, value]) => ({ name, value })),
         dependsOn: [{ containerName: BOOTSTRAP, condition: "SUCCESS" }],
         logConfiguration: logs(CONTAINER),
+        ...hardened,
       };
       return canonicalContainerDefinitions([app, bootstrap]);
     });
@@ -150,6 +157,8 @@ export function createService(s: ChildScope, args: ServiceArgs): Service {
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
       containerDefinitions,
+      // Fargate ephemeral storage, per task: the containers' /tmp.
+      volumes: [{ name: SCRATCH_VOLUME }],
       tags: s.tags(),
     },
     s.opts({ dependsOn: [executionPolicy] }),
