@@ -10,8 +10,10 @@
  *   - WireGuard hub: wireguard-go in a network namespace of its own (the host's root namespace is
  *     never touched), private key kept in .lab/wg-hub.key;
  *   - esptool: hardware/sim/fake-esptool.sh, logging to .lab/esptool.log;
- *   - firmware: a deterministic image in .lab/firmware/ and its sha256.
+ *   - firmware: a deterministic, valid ESP image per slot chip in .lab/firmware/ and its sha256
+ *     (hardware/sim/esp-image.ts, so `hut flash`'s chip check reads it like a real build).
  */
+import { espImage } from "../../hardware/sim/esp-image.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,7 +29,7 @@ const HA_SERVER = join(ROOT, "hardware/sim/home-assistant-server.ts");
 
 /** What the simulation needs to know about the stack: its slots and its hub. */
 export interface SimSpec {
-  slots: { id: string; serialById: string; entity: string }[];
+  slots: { id: string; serialById: string; entity: string; chip: string }[];
   hub: { interface: string; listenPort: number; cidr: string };
   /** Network namespace of the hub. */
   netns: string;
@@ -40,7 +42,8 @@ const SimState = z.strictObject({
   hub: z.strictObject({ interface: z.string(), listenPort: z.number(), address: z.string(), publicKey: z.string(), pid: z.number() }),
   ha: z.strictObject({ url: z.string(), port: z.number(), pid: z.number(), entities: z.array(z.string()) }),
   serial: z.array(z.strictObject({ slot: z.string(), port: z.string(), device: z.string(), pid: z.number() })),
-  firmware: z.strictObject({ path: z.string(), sha256: z.string() }),
+  /** Per chip. */
+  firmware: z.record(z.string(), z.strictObject({ path: z.string(), sha256: z.string() })),
   esptool: z.strictObject({ command: z.string(), log: z.string() }),
 });
 export type SimState = z.infer<typeof SimState>;
@@ -139,7 +142,7 @@ export async function startSim(spec: SimSpec, dir = LAB_DIR): Promise<SimState> 
   // Written after every piece, so a failure part-way leaves a state `stopSim` can clean up.
   const save = () => writeSimState(dir, state as SimState);
   try {
-    state.firmware = writeFirmware(files.firmwareDir);
+    state.firmware = writeFirmware(files.firmwareDir, spec.slots.map((s) => s.chip));
     state.esptool = { command: FAKE_ESPTOOL, log: files.esptoolLog };
     if (!existsSync(files.esptoolLog)) writeFileSync(files.esptoolLog, "", { mode: 0o600 });
     save();
@@ -172,7 +175,8 @@ function sameSpec(state: SimState, spec: SimSpec): boolean {
     state.hub.interface === spec.hub.interface &&
     state.hub.listenPort === spec.hub.listenPort &&
     JSON.stringify(state.serial.map((s) => [s.slot, s.port])) === JSON.stringify(spec.slots.map((s) => [s.id, s.serialById])) &&
-    JSON.stringify(state.ha.entities) === JSON.stringify(spec.slots.map((s) => s.entity))
+    JSON.stringify(state.ha.entities) === JSON.stringify(spec.slots.map((s) => s.entity)) &&
+    spec.slots.every((s) => state.firmware[s.chip] !== undefined)
   );
 }
 
@@ -195,18 +199,23 @@ function removeStaleLink(path: string): void {
   if (st.isSymbolicLink() && !existsSync(path) && readlinkSync(path).startsWith("/dev/pts/")) unlinkSync(path);
 }
 
-/** 256 KiB, the same bytes every time (so the stack does not re-flash on every `lab up`). */
-export function writeFirmware(dir: string): { path: string; sha256: string } {
+/** Per chip, an ESP image of 256 KiB, the same bytes every time (so `lab up` does not re-flash). */
+export function writeFirmware(dir: string, chips: string[]): SimState["firmware"] {
   const chunks: Buffer[] = [];
   let block = createHash("sha256").update("labfleet simulated firmware v1").digest();
   for (let i = 0; i < 8192; i++) {
     chunks.push(block);
     block = createHash("sha256").update(block).digest();
   }
-  const image = Buffer.concat(chunks);
-  const path = join(dir, "labfleet-sim.bin");
-  writeFileSync(path, image, { mode: 0o600 });
-  return { path, sha256: createHash("sha256").update(image).digest("hex") };
+  const payload = Buffer.concat(chunks);
+  const firmware: SimState["firmware"] = {};
+  for (const chip of new Set(chips)) {
+    const image = espImage(chip, payload);
+    const path = join(dir, `labfleet-sim-${chip}.bin`);
+    writeFileSync(path, image, { mode: 0o600 });
+    firmware[chip] = { path, sha256: createHash("sha256").update(image).digest("hex") };
+  }
+  return firmware;
 }
 
 async function startHomeAssistant(dir: string, spec: SimSpec, port: number | undefined): Promise<SimState["ha"]> {
