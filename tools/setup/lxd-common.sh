@@ -1,5 +1,5 @@
 # The part of the LXD and Incus set-up both daemons share (sourced by prereqs-lxd.sh and
-# prereqs-incus.sh, not executed). The caller sets:
+# prereqs-incus.sh, not executed): `daemon_start`, then `daemon_configure`, for which the caller sets:
 #   CLI          the daemon's client: lxc | incus
 #   INIT         the preseed command: "lxd init" | "incus admin init"
 #   POOL BRIDGE BRIDGE_ADDRESS HTTPS_ADDRESS IMAGE_ALIAS
@@ -10,6 +10,29 @@
 
 # Bump when the image recipe below changes: a different version is re-imported.
 IMAGE_VERSION=3
+
+# daemon_start NAME LOG_DIR "WAITREADY" "UNITS" DAEMON_CMD…: unless WAITREADY answers, starts the
+# daemon through systemd (UNITS), else (CI containers: no systemd) DAEMON_CMD detached, logging to
+# LOG_DIR/NAME.log, and waits for it (60 s).
+daemon_start() {
+  local name=$1 logdir=$2 waitready=$3 units=$4
+  shift 4
+  $waitready --timeout 2 >/dev/null 2>&1 && return 0
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    log "starting $name through systemd"
+    # shellcheck disable=SC2086 # a list of units
+    systemctl start $units
+  else
+    mkdir -p "$logdir"
+    log "starting $name directly (no systemd), log: $logdir/$name.log"
+    setsid "$@" --logfile "$logdir/$name.log" </dev/null >>"$logdir/daemon.out" 2>&1 &
+  fi
+  if ! $waitready --timeout 60; then
+    log "$name did not become ready; last log lines:"
+    tail -n 30 "$logdir/$name.log" "$logdir/daemon.out" 2>/dev/null >&2 || true
+    exit 1
+  fi
+}
 
 daemon_configure() {
   if ! $CLI storage show "$POOL" >/dev/null 2>&1 || ! $CLI network show "$BRIDGE" >/dev/null 2>&1 \

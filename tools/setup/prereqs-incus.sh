@@ -62,24 +62,11 @@ PREF
   apt_install incus-base incus-client dnsmasq-base
 fi
 
-# --- daemon -------------------------------------------------------------------------------------
-if ! incus admin waitready --timeout 2 >/dev/null 2>&1; then
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-    log "starting incus through systemd"
-    systemctl start incus.socket incus.service
-  else
-    mkdir -p "$LOG_DIR"
-    log "starting incusd directly (no systemd), log: $LOG_DIR/incusd.log"
-    setsid /usr/libexec/incus/incusd --group incus-admin --logfile "$LOG_DIR/incusd.log" </dev/null >>"$LOG_DIR/daemon.out" 2>&1 &
-  fi
-  if ! incus admin waitready --timeout 60; then
-    log "incusd did not become ready; last log lines:"
-    tail -n 30 "$LOG_DIR/incusd.log" "$LOG_DIR/daemon.out" 2>/dev/null >&2 || true
-    exit 1
-  fi
-fi
-
-CLI=incus INIT="incus admin init"
 # shellcheck source=tools/setup/lxd-common.sh
 . "$here/lxd-common.sh"
+
+# --- daemon -------------------------------------------------------------------------------------
+daemon_start incusd "$LOG_DIR" "incus admin waitready" "incus.socket incus.service" /usr/libexec/incus/incusd --group incus-admin
+
+CLI=incus INIT="incus admin init"
 daemon_configure

@@ -40,28 +40,14 @@ if ! is_root; then
   exit 1
 fi
 
+# shellcheck source=tools/setup/lxd-common.sh
+. "$here/lxd-common.sh"
+
 # --- daemon -------------------------------------------------------------------------------
-if ! lxd waitready --timeout 2 >/dev/null 2>&1; then
-  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-    log "starting lxd through systemd"
-    systemctl start lxd.socket lxd.service
-  else
-    # No systemd (CI containers): run the daemon directly, detached, logging to $LOG_DIR.
-    group=lxd
-    getent group lxd >/dev/null || group=root
-    mkdir -p "$LOG_DIR"
-    log "starting lxd directly (no systemd), log: $LOG_DIR/lxd.log"
-    setsid lxd --group "$group" --logfile "$LOG_DIR/lxd.log" </dev/null >>"$LOG_DIR/daemon.out" 2>&1 &
-  fi
-  if ! lxd waitready --timeout 60; then
-    log "lxd did not become ready; last log lines:"
-    tail -n 30 "$LOG_DIR/lxd.log" "$LOG_DIR/daemon.out" 2>/dev/null >&2 || true
-    exit 1
-  fi
-fi
+group=lxd
+getent group lxd >/dev/null || group=root
+daemon_start lxd "$LOG_DIR" "lxd waitready" "lxd.socket lxd.service" lxd --group "$group"
 
 # --- storage pool, bridge, default profile, HTTPS listener, test image (tools/setup/lxd-common.sh)
 CLI=lxc INIT="lxd init"
-# shellcheck source=tools/setup/lxd-common.sh
-. "$here/lxd-common.sh"
 daemon_configure
