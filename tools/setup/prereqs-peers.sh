@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=tools/setup/lib.sh
 . "$here/lib.sh"
-PEERS=${LABFLEET_PEERS_DIR:-$(cd "$here/../.." && pwd)/.cache/peers}
+PEERS=$(cd "$here/../.." && pwd)/.cache/peers # test/integration/hut/esptool-real.test.ts reads it here
 # Pinned releases: the newest v4 and v5 on PyPI when this was written (`pip index versions esptool`).
 ESPTOOL_V4=4.12.0
 ESPTOOL_V5=5.6.0
