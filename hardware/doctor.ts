@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { errorMessage } from "./errors.ts";
+import { detectEsptool } from "./esptool.ts";
 import type { Holder } from "./holders.ts";
 import { serialPort } from "./inventory.ts";
 import { probeLock, slotLockPath } from "./lock.ts";
-import { spawnGroup } from "./proc.ts";
 import type { HomeAssistantClient } from "./relay.ts";
 import type { SlotConfig } from "./schema/inventory.ts";
 
@@ -27,30 +27,14 @@ export interface SlotDiagnosis {
   esptool: Check & { version: string | null };
 }
 
-const VERSION = /\bv?(\d+\.\d+(?:\.\d+)?(?:[-.\w]*)?)/;
-
-/** Runs `<esptool> version` (bounded) and returns the version it prints. */
-export async function esptoolVersion(esptool: string[], timeoutMs = 15_000): Promise<Check & { version: string | null }> {
-  const [cmd, ...pre] = esptool;
-  const g = spawnGroup(cmd as string, [...pre, "version"], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  g.child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  g.child.stderr?.on("data", (d) => {
-    out += d;
-  });
-  const timer = setTimeout(() => void g.terminate(1000), timeoutMs);
-  const exit = await g.exited;
-  clearTimeout(timer);
-  const label = esptool.join(" ");
-  if (exit.error) return { ok: false, version: null, message: `cannot run ${label}: ${exit.error.message}` };
-  const m = VERSION.exec(out);
-  if (exit.status !== 0 || !m) {
-    const last = out.trim().split("\n").at(-1) ?? "no output";
-    return { ok: false, version: null, message: `${label} version exited with ${exit.status}: ${last}` };
+/** Which esptool `hut flash` would run, and its version (the same detection as the flash). */
+export async function esptoolCheck(): Promise<Check & { version: string | null }> {
+  try {
+    const tool = await detectEsptool();
+    return { ok: true, version: tool.version, message: `esptool ${tool.version} (${tool.command.join(" ")})` };
+  } catch (err) {
+    return { ok: false, version: null, message: errorMessage(err) };
   }
-  return { ok: true, version: m[1] as string, message: `esptool ${m[1]}` };
 }
 
 export async function diagnoseSlot(

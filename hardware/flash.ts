@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { type Esptool, writeFlashArgs } from "./esptool.ts";
 import { spawnGroup } from "./proc.ts";
 import type { Progress } from "./progress.ts";
 import type { SlotConfig } from "./schema/inventory.ts";
 
 /**
- * Flashing with esptool v5. The image's sha256 is checked before anything touches the port;
- * esptool always gets `--port <serialById>` (never a resolved /dev/ttyUSBn, which can change
- * between plug events) and `--chip` from the slot. Success needs exit 0 AND esptool's
- * "Hash of data verified." line.
+ * Flashing with esptool v4 or v5 (hardware/esptool.ts picks the syntax). The image's sha256 and
+ * chip are checked before anything touches the port; esptool always gets `--port <serialById>`
+ * (never a resolved /dev/ttyUSBn, which can change between plug events) and `--chip` from the
+ * slot. Success needs exit 0 AND esptool's "Hash of data verified." line.
  */
 
 export const VERIFIED_LINE = "Hash of data verified.";
@@ -17,6 +18,8 @@ export interface FlashResult {
   slot: string;
   status: "ok" | "failed" | "timeout" | "sha_mismatch";
   sha256: string;
+  /** The esptool that ran (`null` when none was started). */
+  esptool_version: string | null;
   exitCode: number | null;
   verified: boolean;
   message: string;
@@ -32,18 +35,8 @@ export function sha256File(path: string): Promise<string> {
   });
 }
 
-/** `HUT_ESPTOOL` (whitespace-separated, e.g. `python3 -m esptool`), default `esptool`. */
-export function esptoolCommand(env: NodeJS.ProcessEnv = process.env): string[] {
-  const words = (env.HUT_ESPTOOL ?? "").trim().split(/\s+/).filter(Boolean);
-  return words.length > 0 ? words : ["esptool"];
-}
-
-/** esptool v5 argv: global options, then the dashed `write-flash` subcommand. */
-export function esptoolArgs(slot: SlotConfig, port: string, firmware: string): string[] {
-  return ["--chip", slot.chip, "--port", port, "--baud", String(slot.flash.baud), "write-flash", slot.flash.offset, firmware];
-}
-
-const PROGRESS = /Writing at 0x[0-9a-fA-F]+\s*\[[^\]]*\]\s*([\d.]+)%/;
+/** v5: `Writing at 0x00010000 [====   ] 40.0% 123/456 bytes...`; v4: `Writing at 0x00010000... (40 %)`. */
+const PROGRESS = /Writing at 0x[0-9a-fA-F]+(?:\s*\[[^\]]*\]\s*([\d.]+)%|\.\.\. \((\d+) %\))/;
 
 export interface FlashOptions {
   slot: SlotConfig;
@@ -51,7 +44,7 @@ export interface FlashOptions {
   firmware: string;
   /** Already verified sha256 of `firmware`. */
   sha256: string;
-  esptool?: string[];
+  esptool: Esptool;
   progress?: Progress;
   /** esptool's other output lines (logs). */
   log?: (line: string) => void;
@@ -59,8 +52,8 @@ export interface FlashOptions {
 }
 
 export async function runEsptool(o: FlashOptions): Promise<FlashResult> {
-  const [cmd, ...pre] = o.esptool ?? esptoolCommand();
-  const args = [...pre, ...esptoolArgs(o.slot, o.port, o.firmware)];
+  const [cmd, ...pre] = o.esptool.command;
+  const args = [...pre, ...writeFlashArgs(o.esptool, o.slot, o.port, o.firmware)];
   const g = spawnGroup(cmd as string, args, { stdio: ["ignore", "pipe", "pipe"] });
   let verified = false;
   let tail: string[] = [];
@@ -76,7 +69,7 @@ export async function runEsptool(o: FlashOptions): Promise<FlashResult> {
     if (line === "") return;
     const m = PROGRESS.exec(line);
     if (m) {
-      o.progress?.update(Number(m[1]));
+      o.progress?.update(Number(m[1] ?? m[2]));
       return;
     }
     if (line.includes(VERIFIED_LINE)) verified = true;
@@ -103,6 +96,7 @@ export async function runEsptool(o: FlashOptions): Promise<FlashResult> {
     slot: o.slot.id,
     status,
     sha256: o.sha256,
+    esptool_version: o.esptool.version,
     exitCode: exit.error ? null : exit.status,
     verified,
     message,

@@ -8,7 +8,8 @@ import type { RunnerHostConnection } from "./runner-host-connection.ts";
 export interface HutSlotsArgs {
   slots: SlotConfig[];
   homeAssistant?: HomeAssistantConfig;
-  firmware?: FirmwareSpec;
+  /** Firmware per chip: each slot is flashed with its chip's image. */
+  firmware?: Record<string, FirmwareSpec>;
   powerCycleNonce?: string;
   hutCommand: string;
   lockWaitSeconds?: number;
@@ -30,7 +31,7 @@ export function declareHutSlots(a: HutSlotsArgs): HutSlot[] {
       privateKey: a.runnerSshKey,
       homeAssistant: a.homeAssistant,
       haToken: a.haToken,
-      firmware: a.firmware,
+      firmware: a.firmware?.[slot.chip],
       powerCycleNonce: a.powerCycleNonce,
       hutCommand: a.hutCommand,
       lockWaitSeconds: a.lockWaitSeconds,

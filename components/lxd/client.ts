@@ -72,23 +72,27 @@ const TLS_VERIFY_CODES = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 /** Longest single `/wait` call; longer waits are split so that every HTTP request stays bounded. */
-const WAIT_SLICE_SECONDS = 30;
+export const DEFAULT_WAIT_SLICE_SECONDS = 30;
 
 export interface LxdClientOptions {
   remote: LxdRemote;
   /** PEM private key of `remote.clientCertificate` (https remotes). */
   clientKey?: string;
   requestTimeoutMs?: number;
+  /** Longest single `/wait` call (default 30 s); tests shorten it to prove the slicing. */
+  waitSliceSeconds?: number;
 }
 
 export class LxdClient {
   readonly remote: LxdRemote;
   private readonly tls: https.RequestOptions | undefined;
   private readonly requestTimeoutMs: number;
+  private readonly waitSliceSeconds: number;
 
   constructor(opts: LxdClientOptions) {
     this.remote = opts.remote;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.waitSliceSeconds = opts.waitSliceSeconds ?? DEFAULT_WAIT_SLICE_SECONDS;
     if (opts.remote.kind === "https") {
       if (!opts.clientKey) {
         throw new LxdError("connection", `LXD remote ${describeRemote(opts.remote)}: the client key (labfleet:lxdClientKey) is not set`);
@@ -226,19 +230,38 @@ export class LxdClient {
     return op;
   }
 
-  /** Waits for an operation to leave the running state, in bounded slices. */
+  /**
+   * Waits for an operation to leave the running state, in bounded slices. A slice that ends with
+   * the operation still running is answered differently by the daemons: LXD 5.0 returns the
+   * running operation, Incus 6.0 (and newer LXD) an error envelope ("context deadline exceeded",
+   * code 500). So the answer of `/wait` is not trusted for that case: after an error the
+   * operation itself is read, and only if that fails too is the `/wait` error the result.
+   */
   async wait(operation: string, timeoutSeconds: number): Promise<LxdOperation> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     for (;;) {
       const remaining = Math.ceil((deadline - Date.now()) / 1000);
-      const slice = Math.max(0, Math.min(remaining, WAIT_SLICE_SECONDS));
-      const r = await this.call("GET", `${operation}/wait?timeout=${slice}`, { timeoutMs: (slice + 15) * 1000 });
-      const op = parse(LxdOperation, r.metadata, `GET ${operation}/wait`, this.where);
+      const slice = Math.max(0, Math.min(remaining, this.waitSliceSeconds));
+      const op = await this.waitSlice(operation, slice);
       if (op.status_code >= STATUS.success) return op;
       if (Date.now() >= deadline) {
         throw new LxdError("timeout", `LXD operation "${op.description ?? op.id}" on ${this.where} did not finish within ${timeoutSeconds}s`, op.status_code);
       }
     }
+  }
+
+  /** One `/wait?timeout=<slice>`; the operation as it is at the end of the slice. */
+  private async waitSlice(operation: string, slice: number): Promise<LxdOperation> {
+    let r: LxdCall;
+    try {
+      r = await this.call("GET", `${operation}/wait?timeout=${slice}`, { timeoutMs: (slice + 15) * 1000 });
+    } catch (err) {
+      if (!(err instanceof LxdError) || err.kind !== "api") throw err;
+      const current = await this.call("GET", operation).catch(() => undefined);
+      if (!current) throw err;
+      r = current;
+    }
+    return parse(LxdOperation, r.metadata, `GET ${operation}/wait`, this.where);
   }
 
   /**

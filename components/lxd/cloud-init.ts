@@ -3,7 +3,8 @@ import { GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, PROFILE_HUT_ENV, SSHD_HUT_DROP_I
 
 /**
  * The runner baseline as cloud-config (user-data): the tools a CI job needs (git, openssh, curl,
- * jq, python3, Docker engine + buildx + compose from the Ubuntu archive), Node from the snap
+ * jq, python3, Docker engine + buildx + compose from the Ubuntu archive), a pinned esptool from PyPI
+ * in its own venv (/opt/esptool, `esptool` on PATH; `hut flash` speaks its v5 syntax), Node from the snap
  * store for the `hut` CLI (Ubuntu 24.04's own nodejs is 18, `hut` needs ≥ 20), the runner
  * user with the operator's SSH key, and the HUT integration: an sshd drop-in accepting the hut
  * command environment (`AcceptEnv HA_URL HA_TOKEN`), `HUT_INVENTORY` for every session, and
@@ -32,6 +33,10 @@ export const GITLAB_RUNNER_APT_SOURCE = "deb [signed-by=$KEY_FILE] https://packa
 /** GitLab B.V. package repository signing key (GitLab's "Linux package signatures" page). */
 export const GITLAB_APT_KEY_FINGERPRINT = "F6403F6544A38863DAA0B6E03F01618A51312F3F";
 
+/** The esptool `hut flash` uses on a runner (pinned; PyPI, so the same release on every runner). */
+export const RUNNER_ESPTOOL = "esptool==5.6.0";
+export const ESPTOOL_VENV = "/opt/esptool";
+
 export const BASE_PACKAGES = [
   "ca-certificates",
   "curl",
@@ -43,6 +48,7 @@ export const BASE_PACKAGES = [
   "jq",
   "openssh-server",
   "python3",
+  "python3-venv",
 ] as const;
 
 export function runnerCloudConfig(c: RunnerHostCloudInit): string {
@@ -51,6 +57,9 @@ export function runnerCloudConfig(c: RunnerHostCloudInit): string {
   const runcmd: string[][] = [
     ["systemctl", "enable", "--now", "docker"],
     ["usermod", "-aG", "docker", c.sshUser],
+    ["python3", "-m", "venv", ESPTOOL_VENV],
+    [`${ESPTOOL_VENV}/bin/pip`, "install", "--disable-pip-version-check", RUNNER_ESPTOOL],
+    ["ln", "-sf", `${ESPTOOL_VENV}/bin/esptool`, "/usr/local/bin/esptool"],
     ["snap", "install", "node", "--classic", `--channel=${c.nodeChannel}`],
     ...(c.hutPackage ? [["/snap/bin/npm", "install", "--global", c.hutPackage]] : []),
     // the drop-in is written before sshd may have started; a running sshd re-reads it here

@@ -175,9 +175,10 @@ async function fetchFile(client: LxdClient, instance: string, path: string) {
     } catch {}
     throw new LxdError("api", `LXD GET ${filePath(instance, path)} on ${client.where} failed (${res.status}): ${msg}`, res.status);
   }
-  const h = (k: string) => String(res.headers[k] ?? "");
-  if (h("x-lxd-type") !== "file") throw new Error(`${path} in instance "${instance}" is a ${h("x-lxd-type") || "non-file"}, not a file`);
-  return { content: res.text, mode: h("x-lxd-mode").padStart(4, "0"), uid: Number(h("x-lxd-uid")), gid: Number(h("x-lxd-gid")) };
+  // LXD answers X-LXD-type/mode/uid/gid, Incus X-Incus-… (it still accepts X-LXD-… on uploads).
+  const h = (k: string) => String(res.headers[`x-lxd-${k}`] ?? res.headers[`x-incus-${k}`] ?? "");
+  if (h("type") !== "file") throw new Error(`${path} in instance "${instance}" is a ${h("type") || "non-file"}, not a file`);
+  return { content: res.text, mode: h("mode").padStart(4, "0"), uid: Number(h("uid")), gid: Number(h("gid")) };
 }
 
 /** Writes the file (creating a missing parent directory 0755), then runs `apply`; nothing half-applied. */

@@ -90,7 +90,9 @@ export async function create(inputs: Props) {
       (e: Error) => ` (removing the partly created instance failed: ${e.message})`,
     );
     const hint =
-      err instanceof LxdError && err.status === 404 && /image/i.test(err.message)
+      // LXD answers a missing local image with 404 at once; Incus 6.0 starts the operation and
+      // fails it with "Image not provided for instance creation".
+      err instanceof LxdError && ((err.status === 404 && /image/i.test(err.message)) || /image not provided/i.test(err.message))
         ? `image ${describeImage(spec.image)} not found${spec.image.server ? "" : " (no image server given, so it must be on the LXD host)"}: `
         : "";
     throw new Error(`cannot create ${where}: ${hint}${(err as Error).message}${left}`);

@@ -13,7 +13,9 @@ export const SLOT_ID = /^hut-\d{2,}$/;
 export const BY_ID_PREFIX = "/dev/serial/by-id/";
 
 const hex4 = z.string().regex(/^[0-9a-fA-F]{4}$/, "must be 4 hex digits");
-const chip = z.string().regex(/^esp32[a-z0-9]*$/, "must be an esptool chip name like esp32, esp32s3");
+/** An esptool `--chip` name. */
+export const ChipName = z.string().regex(/^esp32[a-z0-9]*$/, "must be an esptool chip name like esp32, esp32s3");
+const chip = ChipName;
 
 export const BUILTIN_DEFAULTS = {
   chip: "esp32",

@@ -1,12 +1,35 @@
 #!/bin/sh
-# Simulated esptool v5 (`write-flash` only) for tests, benches and a board-less local stack:
+# Simulated esptool v5 (`version`, `image-info`, `write-flash`) for tests, benches and a board-less
+# local stack:
 #   HUT_ESPTOOL=hardware/sim/fake-esptool.sh hut flash --slot hut-01 --firmware fw.bin
-# Prints v5-style output (non-TTY form: one progress line per step) and "Hash of data verified."
+# It stays because a real esptool can only get as far as connecting to a chip, and these need a
+# flash that succeeds; everything up to the port is tested against the real esptool v4 and v5
+# (test/integration/hut/esptool-real.test.ts).
+# `image-info` reads the chip id from the image's extended header like esptool does.
+# `write-flash` prints v5-style output (non-TTY form: one progress line per step) and "Hash of data verified."
 #   FAKE_ESPTOOL_LOG          append the argv here, one argument per line, then a line "--end--"
 #   FAKE_ESPTOOL_MODE         ok (default) | fail (exit 2 mid-write) | noverify (exit 0, no hash line) | hang
 #   FAKE_ESPTOOL_DURATION_MS  total write time, default 200
 #   FAKE_ESPTOOL_STEPS        progress lines, default 5
 set -eu
+case "${1:-}" in
+  version) echo "esptool v5.0.2"; echo "5.0.2"; exit 0 ;;
+  image-info)
+    magic=$(od -An -tx1 -N1 "$2" | tr -d ' ')
+    if [ "$magic" != e9 ]; then
+      echo "A fatal error occurred: Invalid firmware image magic=0x$magic." >&2
+      exit 2
+    fi
+    id=$(od -An -tu2 -j12 -N2 "$2" | tr -d ' ')
+    case "$id" in
+      0) name=ESP32 ;; 2) name=ESP32-S2 ;; 5) name=ESP32-C3 ;; 9) name=ESP32-S3 ;;
+      12) name=ESP32-C2 ;; 13) name=ESP32-C6 ;; 16) name=ESP32-H2 ;; 18) name=ESP32-P4 ;;
+      *) echo "A fatal error occurred: Unknown chip id $id" >&2; exit 2 ;;
+    esac
+    echo "esptool v5.0.2"
+    echo "Detected image type: $name"
+    exit 0 ;;
+esac
 if [ -n "${FAKE_ESPTOOL_LOG:-}" ]; then
   { for a in "$@"; do printf '%s\n' "$a"; done; printf -- '--end--\n'; } >>"$FAKE_ESPTOOL_LOG"
 fi

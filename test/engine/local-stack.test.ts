@@ -47,7 +47,8 @@ describe.sequential("the local stack under the real engine", () => {
     expect(JSON.parse(lxc("query", `/1.0/instances/${sb.runnerName}`)).status).toBe("Running");
     const writes = sb.esptoolWrites();
     expect(writes).toHaveLength(2);
-    expect(writes.join("\n")).toContain(sb.sim.firmware.path);
+    // each slot gets its own chip's image
+    for (const f of Object.values(sb.sim.firmware)) expect(writes.join("\n")).toContain(f.path);
   }, 600_000);
 
   it("a second preview --expect-no-changes passes: nothing churns", async () => {
@@ -59,11 +60,14 @@ describe.sequential("the local stack under the real engine", () => {
     const cfg = sb.configCopy;
     const fw = cfg["labfleet:hut"].firmware;
     if (!fw) throw new Error("the simulated lab's overlay sets hut.firmware");
-    // the same image under a new name: a new build, a new sha, nothing else touched
-    const next = `${fw.path}.next`;
-    execFileSync("sh", ["-c", `cp "${fw.path}" "${next}" && printf 'v2' >> "${next}"`]);
-    const sha = execFileSync("sha256sum", [next], { encoding: "utf8" }).split(" ")[0] ?? "";
-    cfg["labfleet:hut"].firmware = { path: next, sha256: sha };
+    // the same images under new names: new builds, new shas, nothing else touched
+    cfg["labfleet:hut"].firmware = Object.fromEntries(
+      Object.entries(fw).map(([chip, f]) => {
+        const next = `${f.path}.next`;
+        execFileSync("sh", ["-c", `cp "${f.path}" "${next}" && printf 'v2' >> "${next}"`]);
+        return [chip, { path: next, sha256: execFileSync("sha256sum", [next], { encoding: "utf8" }).split(" ")[0] ?? "" }];
+      }),
+    );
     sb.setConfig(cfg);
     const { steps } = await previewSteps(sb);
     const changed = steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`);
@@ -73,7 +77,7 @@ describe.sequential("the local stack under the real engine", () => {
     await sb.pulumiOk(["up", "--yes", "--skip-preview"]);
     const after = sb.esptoolWrites();
     expect(after.length - before).toBe(2);
-    expect(after.slice(before).every((w) => w.includes(next))).toBe(true);
+    expect(after.slice(before).every((w) => w.includes(".next"))).toBe(true);
   }, 600_000);
 
   it("drift (a peer removed from the hub, the container stopped) is reported by refresh and undone by up", async () => {

@@ -53,7 +53,7 @@ export default async function bench() {
 
     const flash = (slot: SlotConfig) =>
       withLock(slotLockPath(slot.id, lockEnv), {}, async () => {
-        const r = await runEsptool({ slot, port: join(byId, slot.serialById.split("/").pop()!), firmware, sha256, esptool: [FAKE] });
+        const r = await runEsptool({ slot, port: join(byId, slot.serialById.split("/").pop()!), firmware, sha256, esptool: { command: [FAKE], version: "5.0.2", major: 5 } });
         if (r.status !== "ok") throw new Error(`${slot.id}: ${r.message}`);
       });
     const timed = async (f: () => Promise<unknown>) => {

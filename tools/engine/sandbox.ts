@@ -17,7 +17,7 @@ import { haToken, type SimState, startSim, stopSim } from "../lab/sim.ts";
 type Config = Record<string, unknown> & {
   "labfleet:wireguard": { hub: Record<string, unknown>; peers: Record<string, unknown>[] };
   "labfleet:lxd": { runners: Record<string, unknown>[] };
-  "labfleet:hut": { slots: Record<string, unknown>[]; hutCommand?: string; firmware?: { path: string; sha256: string } };
+  "labfleet:hut": { slots: Record<string, unknown>[]; hutCommand?: string; firmware?: Record<string, { path: string; sha256: string }> };
 };
 
 export class Sandbox {

@@ -134,7 +134,8 @@ async function status(): Promise<void> {
   process.stdout.write("simulated lab:\n");
   if (!sim) process.stdout.write("  not running\n");
   else {
-    process.stdout.write(`  started ${sim.startedAt}; firmware ${sim.firmware.path} (sha256 ${sim.firmware.sha256.slice(0, 12)}…)\n`);
+    const images = Object.entries(sim.firmware).map(([chip, f]) => `${chip} ${f.path} (sha256 ${f.sha256.slice(0, 12)}…)`);
+    process.stdout.write(`  started ${sim.startedAt}; firmware ${images.join(", ")}\n`);
     for (const [what, ok] of Object.entries(simHealth(sim))) process.stdout.write(`  ${ok ? "up  " : "DOWN"} ${what}\n`);
   }
   if (!existsSync(join(PROJECT_DIR, `Pulumi.${STACK}.yaml`))) {

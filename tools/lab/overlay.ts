@@ -48,7 +48,7 @@ export function simSpec(text: string, netns = process.env.LABFLEET_LAB_NETNS ?? 
   if (!cfg.wireguard.enabled) throw new Error("labfleet:wireguard: the simulated lab needs the section (its hub runs in the simulation)");
   if (cfg.wireguard.hub.transport.kind !== "local") throw new Error("labfleet:wireguard.hub.transport.kind: the simulated lab runs a local hub");
   return {
-    slots: cfg.hut.enabled ? cfg.hut.slots.map((s) => ({ id: s.id, serialById: s.serialById, entity: s.relay.entity })) : [],
+    slots: cfg.hut.enabled ? cfg.hut.slots.map((s) => ({ id: s.id, serialById: s.serialById, entity: s.relay.entity, chip: s.chip })) : [],
     hub: { interface: cfg.wireguard.hub.interface, listenPort: cfg.wireguard.hub.listenPort, cidr: cfg.wireguard.hub.cidr },
     netns,
   };
@@ -63,7 +63,7 @@ export function overlayStackText(committed: string, sim: SimState): string {
   if (config["labfleet:hut"] !== undefined) {
     config["labfleet:hut"] = {
       ...hut,
-      firmware: { path: sim.firmware.path, sha256: sim.firmware.sha256 },
+      firmware: sim.firmware,
       homeAssistant: { ...((hut.homeAssistant as object | undefined) ?? {}), url: sim.ha.url },
       powerCycleNonce: POWER_CYCLE_NONCE,
     };

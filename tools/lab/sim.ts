@@ -2,6 +2,7 @@
  * The simulated lab `npm run lab` deploys the `local` stack against when no boards are attached
  * (docs/runbooks/local-lab.md, with its module notes).
  */
+import { espImage } from "../../hardware/sim/esp-image.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,7 +18,7 @@ const HA_SERVER = join(ROOT, "hardware/sim/home-assistant-server.ts");
 
 /** What the simulation needs to know about the stack: its slots and its hub. */
 export interface SimSpec {
-  slots: { id: string; serialById: string; entity: string }[];
+  slots: { id: string; serialById: string; entity: string; chip: string }[];
   hub: { interface: string; listenPort: number; cidr: string };
   /** Network namespace of the hub. */
   netns: string;
@@ -30,7 +31,8 @@ const SimState = z.strictObject({
   hub: z.strictObject({ interface: z.string(), listenPort: z.number(), address: z.string(), publicKey: z.string(), pid: z.number() }),
   ha: z.strictObject({ url: z.string(), port: z.number(), pid: z.number(), entities: z.array(z.string()) }),
   serial: z.array(z.strictObject({ slot: z.string(), port: z.string(), device: z.string(), pid: z.number(), board: z.number().optional() })),
-  firmware: z.strictObject({ path: z.string(), sha256: z.string() }),
+  /** Per chip. */
+  firmware: z.record(z.string(), z.strictObject({ path: z.string(), sha256: z.string() })),
   esptool: z.strictObject({ command: z.string(), log: z.string() }),
 });
 export type SimState = z.infer<typeof SimState>;
@@ -132,7 +134,7 @@ export async function startSim(spec: SimSpec, dir = LAB_DIR): Promise<SimState> 
   // Written after every piece, so a failure part-way leaves a state `stopSim` can clean up.
   const save = () => writeSimState(dir, state as SimState);
   try {
-    state.firmware = writeFirmware(files.firmwareDir);
+    state.firmware = writeFirmware(files.firmwareDir, spec.slots.map((s) => s.chip));
     state.esptool = { command: FAKE_ESPTOOL, log: files.esptoolLog };
     if (!existsSync(files.esptoolLog)) writeFileSync(files.esptoolLog, "", { mode: 0o600 });
     save();
@@ -168,7 +170,8 @@ function sameSpec(state: SimState, spec: SimSpec): boolean {
     state.hub.interface === spec.hub.interface &&
     state.hub.listenPort === spec.hub.listenPort &&
     JSON.stringify(state.serial.map((s) => [s.slot, s.port])) === JSON.stringify(spec.slots.map((s) => [s.id, s.serialById])) &&
-    JSON.stringify(state.ha.entities) === JSON.stringify(spec.slots.map((s) => s.entity))
+    JSON.stringify(state.ha.entities) === JSON.stringify(spec.slots.map((s) => s.entity)) &&
+    spec.slots.every((s) => state.firmware[s.chip] !== undefined)
   );
 }
 
@@ -191,18 +194,23 @@ function removeStaleLink(path: string): void {
   if (st.isSymbolicLink() && !existsSync(path) && readlinkSync(path).startsWith("/dev/pts/")) unlinkSync(path);
 }
 
-/** 256 KiB, the same bytes every time (so the stack does not re-flash on every `lab up`). */
-export function writeFirmware(dir: string): { path: string; sha256: string } {
+/** Per chip, an ESP image of 256 KiB, the same bytes every time (so `lab up` does not re-flash). */
+export function writeFirmware(dir: string, chips: string[]): SimState["firmware"] {
   const chunks: Buffer[] = [];
   let block = createHash("sha256").update("labfleet simulated firmware v1").digest();
   for (let i = 0; i < 8192; i++) {
     chunks.push(block);
     block = createHash("sha256").update(block).digest();
   }
-  const image = Buffer.concat(chunks);
-  const path = join(dir, "labfleet-sim.bin");
-  writeFileSync(path, image, { mode: 0o600 });
-  return { path, sha256: createHash("sha256").update(image).digest("hex") };
+  const payload = Buffer.concat(chunks);
+  const firmware: SimState["firmware"] = {};
+  for (const chip of new Set(chips)) {
+    const image = espImage(chip, payload);
+    const path = join(dir, `labfleet-sim-${chip}.bin`);
+    writeFileSync(path, image, { mode: 0o600 });
+    firmware[chip] = { path, sha256: createHash("sha256").update(image).digest("hex") };
+  }
+  return firmware;
 }
 
 async function startHomeAssistant(dir: string, spec: SimSpec, port: number | undefined): Promise<SimState["ha"]> {

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { diagnoseSlot, esptoolVersion } from "../../doctor.ts";
+import { diagnoseSlot, esptoolCheck } from "../../doctor.ts";
 import { errorMessage } from "../../errors.ts";
-import { esptoolCommand } from "../../flash.ts";
 import { describeHolder } from "../../holders.ts";
 import { HomeAssistantClient } from "../../relay.ts";
 import { inventoryOption, slotsFrom } from "../options.ts";
@@ -25,7 +24,7 @@ export function registerDoctor(program: Command, setExit: (code: number) => void
       } catch (err) {
         relay = { error: errorMessage(err) };
       }
-      const esptool = await esptoolVersion(esptoolCommand());
+      const esptool = await esptoolCheck();
       const results = [];
       for (const slot of slots) results.push(await diagnoseSlot(slot, { relay, esptool }));
       const ok = results.every((r) => r.ok);

@@ -2,7 +2,8 @@ import { statSync } from "node:fs";
 import type { Command } from "commander";
 import { type BootResult, bootCheck } from "../../boot-check.ts";
 import { UsageError } from "../../errors.ts";
-import { type FlashResult, esptoolCommand, runEsptool, sha256File } from "../../flash.ts";
+import { checkImageChip, detectEsptool } from "../../esptool.ts";
+import { type FlashResult, runEsptool, sha256File } from "../../flash.ts";
 import { serialPort } from "../../inventory.ts";
 import { slotLockPath, withLock } from "../../lock.ts";
 import { recordJobResult } from "../../job-results.ts";
@@ -25,7 +26,7 @@ interface FlashOptions extends SlotOptions {
 export function registerFlash(program: Command, setExit: (code: number) => void) {
   program
     .command("flash")
-    .description("write a firmware image to the slot's board with esptool (v5)")
+    .description("write a firmware image to the slot's board with esptool (v4 or v5)")
     .addOption(slotOption())
     .requiredOption("--firmware <file>", "firmware image")
     .option("--sha256 <hex>", "expected sha256 of the image; checked before the port is touched", sha256Hex)
@@ -42,22 +43,26 @@ export function registerFlash(program: Command, setExit: (code: number) => void)
         else process.stdout.write(`${r.slot}: ${r.status}: ${r.message}\n`);
         setExit(r.status === "ok" ? 0 : 1);
       };
-      // 1. The image is checked before anything touches the port (or even waits for the lock).
+      // 1. The image is checked before anything touches the port (or even waits for the lock):
+      //    its sha256, then (with the installed esptool) the chip it was built for.
       const sha256 = await sha256File(opts.firmware);
       if (opts.sha256 && opts.sha256 !== sha256) {
         return print({
           slot: slot.id,
           status: "sha_mismatch",
           sha256,
+          esptool_version: null,
           exitCode: null,
           verified: false,
           message: `sha256 of ${opts.firmware} is ${sha256}, expected ${opts.sha256}; esptool not started`,
           ...NOT_CHECKED,
         });
       }
+      const esptool = await detectEsptool();
+      await checkImageChip(esptool, slot, opts.firmware);
       const port = serialPort(slot);
-      const esptool = esptoolCommand();
-      // 2. Holding the slot lock: esptool with --port <by-id path> and --chip from the slot,
+      // 2. Holding the slot lock: esptool with --port <by-id path> and --chip from the slot, in
+      //    the syntax of its major version,
       // 3. then the boot check: reset, read serial until the slot's boot pattern.
       const result = await withLock(slotLockPath(slot.id), { waitSeconds: opts.wait, signal: shutdownSignal }, async (): Promise<FlashReport> => {
         const written = await runEsptool({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_LOCK_WAIT_SECONDS } from "../../../components/hut/commands.ts";
-import { InventoryBody, resolveInventory } from "../../../hardware/schema/inventory.ts";
+import { ChipName, InventoryBody, resolveInventory } from "../../../hardware/schema/inventory.ts";
 import { registerSection } from "../section.ts";
 
 /**
@@ -9,13 +9,18 @@ import { registerSection } from "../section.ts";
  */
 export const HutExtras = z.strictObject({
   firmware: z
-    .strictObject({
-      path: z.string().startsWith("/", "must be an absolute path").describe("firmware image on the runner host"),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits").describe("sha256 of the image; checked before flashing"),
-      commitSha: z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit sha").optional().describe("upstream commit that built it"),
-    })
+    .record(
+      ChipName,
+      z.strictObject({
+        path: z.string().startsWith("/", "must be an absolute path").describe("firmware image on the runner host"),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits").describe("sha256 of the image; checked before flashing"),
+        commitSha: z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit sha").optional().describe("upstream commit that built it"),
+      }),
+      // also what an old single-image `firmware: {path, sha256}` gets: its keys are not chips
+      { error: (iss) => (iss.code === "invalid_key" ? "must be a chip name like esp32, esp32s3 (firmware has one image per chip)" : undefined) },
+    )
     .optional()
-    .describe("firmware every slot should run; a change of sha256/commitSha re-flashes"),
+    .describe("firmware per chip (esp32, esp32s3, …): each slot runs its chip's image; a change of sha256/commitSha re-flashes"),
   powerCycleNonce: z.string().min(1).optional().describe("change to power-cycle every slot on the next up (needs homeAssistant)"),
   hutCommand: z.string().min(1).default("hut").describe("how the runner host invokes the hut CLI"),
   lockWaitSeconds: z
@@ -33,5 +38,13 @@ export const Hut = registerSection("hut", HutBody, (parsed, ctx) => {
   if (parsed.powerCycleNonce !== undefined && !parsed.homeAssistant) {
     ctx.addIssue({ code: "custom", path: ["powerCycleNonce"], message: "needs hut.homeAssistant (the relays are switched through it)" });
   }
-  return { ...parsed, ...resolveInventory(parsed, ctx) };
+  const inventory = resolveInventory(parsed, ctx);
+  if (parsed.firmware) {
+    for (const [i, slot] of inventory.slots.entries()) {
+      if (!parsed.firmware[slot.chip]) {
+        ctx.addIssue({ code: "custom", path: ["firmware"], message: `has no image for chip ${slot.chip} (slot ${slot.id}, slots[${i}])` });
+      }
+    }
+  }
+  return { ...parsed, ...inventory };
 });

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Report } from "../../../hardware/schema/ws2.ts";
+import { espImage } from "../../../hardware/sim/esp-image.ts";
 import { FAKE_ESPTOOL, HUT_BIN, type TempDir, baseEnv, runHut, slotEntry, tempDir } from "./helpers/cli.ts";
 import { type PtyPair, bootingBoard, ptyPair } from "./helpers/serial.ts";
 
@@ -11,7 +12,9 @@ import { type PtyPair, bootingBoard, ptyPair } from "./helpers/serial.ts";
 let tmp: TempDir;
 let byId: string;
 let inv: string;
+/** Images for slot 1 (esp32s3) and slot 2 (esp32). */
 let fw: string;
+let fw32: string;
 let sha: string;
 let pty: PtyPair;
 let silent: PtyPair;
@@ -30,7 +33,10 @@ beforeAll(async () => {
     ],
   });
   const content = Buffer.alloc(64 * 1024, 7);
-  fw = tmp.file("lab-node.bin", content.toString("latin1"));
+  fw = join(tmp.path, "lab-node.bin");
+  writeFileSync(fw, espImage("esp32s3", content));
+  fw32 = join(tmp.path, "lab-node-esp32.bin");
+  writeFileSync(fw32, espImage("esp32", content));
   sha = createHash("sha256").update(readFileSync(fw)).digest("hex");
   pty = await ptyPair(byId, slotEntry(1).serialById.split("/").pop()!);
   stopBoard = bootingBoard(pty);
@@ -72,6 +78,7 @@ describe("hut flash", () => {
       slot: "hut-01",
       status: "ok",
       sha256: sha,
+      esptool_version: "5.0.2",
       exitCode: 0,
       verified: true,
       message: expect.stringContaining(pty.port),
@@ -96,7 +103,7 @@ describe("hut flash", () => {
     const wrong = "0".repeat(64);
     const r = await runHut(["flash", "--slot", "hut-01", "--firmware", fw, "--sha256", wrong, "--json"], e.env);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: "sha_mismatch", sha256: sha, exitCode: null, verified: false });
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: "sha_mismatch", sha256: sha, esptool_version: null, exitCode: null, verified: false });
     expect(runs(e.log)).toEqual([]);
   });
 
@@ -115,11 +122,11 @@ describe("hut flash", () => {
 
   it("kills esptool after the slot's flash.timeoutSeconds", async () => {
     const e = env({ FAKE_ESPTOOL_MODE: "hang", FAKE_ESPTOOL_DURATION_MS: "50" });
-    const r = await runHut(["flash", "--slot", "hut-02", "--firmware", fw, "--json"], e.env);
+    const r = await runHut(["flash", "--slot", "hut-02", "--firmware", fw32, "--json"], e.env);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ slot: "hut-02", status: "timeout" });
     expect(r.ms).toBeLessThan(10_000);
-    expect(runs(e.log)[0]).toEqual(["--chip", "esp32", "--port", join(byId, slotEntry(2).serialById.split("/").pop()!), "--baud", "921600", "write-flash", "0x0", fw]);
+    expect(runs(e.log)[0]).toEqual(["--chip", "esp32", "--port", join(byId, slotEntry(2).serialById.split("/").pop()!), "--baud", "921600", "write-flash", "0x0", fw32]);
   });
 
   it("splits HUT_ESPTOOL into a command and its leading arguments", async () => {

@@ -1,11 +1,12 @@
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { flashArgs, hutArgv, slotInventory } from "../../../components/hut/commands.ts";
 import * as impl from "../../../components/hut/hut-action-impl.ts";
+import { espImage } from "../../../hardware/sim/esp-image.ts";
 import { Inventory } from "../../../hardware/schema/inventory.ts";
 import { ROOT } from "../../../tools/plan/run.ts";
 import { callSerializedProvider } from "../../helpers/dynamic.ts";
@@ -33,7 +34,8 @@ let sha: string;
 beforeAll(async () => {
   tmp = tempDir("hut-action-");
   byId = join(tmp.path, "by-id");
-  fw = tmp.file("fw.bin", Buffer.alloc(32 * 1024, 5).toString("latin1"));
+  fw = join(tmp.path, "fw.bin");
+  writeFileSync(fw, espImage("esp32", Buffer.alloc(32 * 1024, 5))); // slot 1's chip: the default esp32
   sha = createHash("sha256").update(readFileSync(fw)).digest("hex");
   pty = await ptyPair(byId, slotEntry(1).serialById.split("/").pop()!);
   stopBoard = bootingBoard(pty); // the flashed board boots and prints its banner
@@ -172,7 +174,7 @@ describe("HutAction lifecycle semantics", () => {
 
 describe("serialized HutAction provider in a plain node host", () => {
   it("checks and runs from the host's cwd (stacks/), with the project root as the command's cwd", async () => {
-    const run = await runProgram({ stack: "local", config: { "labfleet:hut": { ...stackHut(), firmware: { path: "/srv/fw.bin", sha256: sha } } } });
+    const run = await runProgram({ stack: "local", config: { "labfleet:hut": { ...stackHut(), firmware: { esp32: { path: "/srv/fw.bin", sha256: sha }, esp32s3: { path: "/srv/fw-s3.bin", sha256: sha } } } } });
     const flash = one(run.resources, ACTION, "hut-01-flash");
     const provider = flash.inputs.__provider as string;
     expect(provider).not.toContain(ROOT);

@@ -18,7 +18,10 @@ const sim: SimState = {
   hub: { interface: "wg-lab", listenPort: 51820, address: "10.77.0.1", publicKey: "x", pid: 0 },
   ha: { url: "http://127.0.0.1:45678", port: 45678, pid: 0, entities: ["switch.hut_01_power", "switch.hut_02_power"] },
   serial: [],
-  firmware: { path: "/work/.lab/firmware/labfleet-sim.bin", sha256: "a".repeat(64) },
+  firmware: {
+    esp32: { path: "/work/.lab/firmware/labfleet-sim-esp32.bin", sha256: "a".repeat(64) },
+    esp32s3: { path: "/work/.lab/firmware/labfleet-sim-esp32s3.bin", sha256: "b".repeat(64) },
+  },
   esptool: { command: "/x/fake-esptool.sh", log: "/x/esptool.log" },
 };
 const tmp = mkdtempSync(join(tmpdir(), "lab-overlay-"));
@@ -31,7 +34,7 @@ describe("the simulated lab's stack overlay", () => {
     const cfg = stackConfig(text, { secrets: ["haToken"] });
     expect(cfg.simulated).toBe(true);
     if (!cfg.hut.enabled || !cfg.wireguard.enabled) throw new Error("hut and wireguard must stay enabled");
-    expect(cfg.hut.firmware).toEqual({ path: sim.firmware.path, sha256: sim.firmware.sha256 });
+    expect(cfg.hut.firmware).toEqual(sim.firmware);
     expect(cfg.hut.homeAssistant?.url).toBe(sim.ha.url);
     expect(cfg.hut.powerCycleNonce).toBe(POWER_CYCLE_NONCE);
     expect(cfg.wireguard.hub.transport).toEqual({ kind: "local", netns: "labfleet-lab" });

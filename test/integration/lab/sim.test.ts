@@ -21,8 +21,8 @@ const id = randomBytes(3).toString("hex");
 const BY_ID = "/dev/serial/by-id";
 const spec: SimSpec = {
   slots: [
-    { id: "hut-01", serialById: `${BY_ID}/labfleet-labtest-${id}-1`, entity: "switch.hut_01_power" },
-    { id: "hut-02", serialById: `${BY_ID}/labfleet-labtest-${id}-2`, entity: "switch.hut_02_power" },
+    { id: "hut-01", serialById: `${BY_ID}/labfleet-labtest-${id}-1`, entity: "switch.hut_01_power", chip: "esp32s3" },
+    { id: "hut-02", serialById: `${BY_ID}/labfleet-labtest-${id}-2`, entity: "switch.hut_02_power", chip: "esp32" },
   ],
   hub: { interface: `wglt${id}`, listenPort: 40000 + (Number.parseInt(id, 16) % 20000), cidr: "10.233.0.0/24" },
   netns: `lflab-t-${id}`,
@@ -75,8 +75,9 @@ describe("simulated lab", () => {
     expect((await fetch(`${state.ha.url}/api/states/switch.hut_01_power`)).status).toBe(401);
     const ok = await fetch(`${state.ha.url}/api/states/switch.hut_01_power`, { headers: { authorization: `Bearer ${haToken(dir)}` } });
     expect(await ok.json()).toMatchObject({ entity_id: "switch.hut_01_power", state: "on" });
-    // firmware
-    expect(sh("sha256sum", state.firmware.path).split(" ")[0]).toBe(state.firmware.sha256);
+    // firmware: one image per slot chip
+    expect(Object.keys(state.firmware).sort()).toEqual(["esp32", "esp32s3"]);
+    for (const f of Object.values(state.firmware)) expect(sh("sha256sum", f.path).split(" ")[0]).toBe(f.sha256);
 
     const again = await startSim(spec, dir);
     expect(again).toEqual(state);
@@ -130,7 +131,7 @@ describe("simulated lab", () => {
         stringify({
           homeAssistant: { url: state.ha.url, pollIntervalSeconds: 0.1 },
           defaults: { powerCycle: { offSeconds: 0.2, cooldownSeconds: 0 } },
-          slots: spec.slots.map((s) => ({ id: s.id, label: `esp32-${s.id}`, runner: "local", serialById: s.serialById, relay: { entity: s.entity } })),
+          slots: spec.slots.map((s) => ({ id: s.id, label: `esp32-${s.id}`, runner: "local", serialById: s.serialById, relay: { entity: s.entity }, chip: s.chip })),
         }),
       );
       const env = { PATH: process.env.PATH, HOME: process.env.HOME, HUT_LOCK_DIR: dir, HA_TOKEN: haToken(dir) };
@@ -139,7 +140,8 @@ describe("simulated lab", () => {
       expect(JSON.parse(pc.stdout)).toMatchObject({ slot: "hut-02", status: "ok", attempts: 1 });
       expect(readFileSync(join(dir, "logs/home-assistant.log"), "utf8")).toMatch(/POST \/api\/services\/switch\/turn_on 200/);
 
-      const fl = await runHut(["flash", "--inventory", inventory, "--slot", "hut-01", "--firmware", state.firmware.path, "--sha256", state.firmware.sha256, "--json"], {
+      const fw = state.firmware.esp32s3!;
+      const fl = await runHut(["flash", "--inventory", inventory, "--slot", "hut-01", "--firmware", fw.path, "--sha256", fw.sha256, "--json"], {
         ...env,
         HUT_ESPTOOL: FAKE_ESPTOOL,
         FAKE_ESPTOOL_LOG: state.esptool.log,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as files from "../../../components/lxd/instance-file-impl.ts";
 import type { FileOutputs } from "../../../components/lxd/instance-file-impl.ts";
 import * as instances from "../../../components/lxd/instance-impl.ts";
-import { cleanupInstances, client, containerInputs, instanceName, requireLxd, unixRemote } from "./lxd-env.ts";
+import { ANSWERS, cleanupInstances, client, containerInputs, instanceName, requireLxd, unixRemote } from "./lxd-env.ts";
 
 /** LxdInstanceFile (how the runner's WireGuard config gets in) against a real container. */
 
@@ -110,10 +110,11 @@ describe("LxdInstanceFile on the real LXD daemon", () => {
     const created = (await files.create(inputs)).outs as unknown as FileOutputs;
     const api = await client.raw("GET", `/1.0/instances/${name}/files?path=${encodeURIComponent("/etc/gitlab-runner-test/config.toml")}`);
     expect(api.status).toBe(200);
-    expect([api.headers["x-lxd-type"], api.headers["x-lxd-mode"], api.headers["x-lxd-uid"], api.headers["x-lxd-gid"]]).toEqual(["file", "0600", "0", "0"]);
+    const h = (res: typeof api, k: string) => res.headers[`${ANSWERS.fileHeader}${k}`];
+    expect([h(api, "type"), h(api, "mode"), h(api, "uid"), h(api, "gid")]).toEqual(["file", "0600", "0", "0"]);
     expect(api.text).toBe(secret);
     const dir = await client.raw("GET", `/1.0/instances/${name}/files?path=${encodeURIComponent("/etc/gitlab-runner-test")}`);
-    expect([dir.headers["x-lxd-type"], dir.headers["x-lxd-mode"], dir.headers["x-lxd-uid"]]).toEqual(["directory", "0700", "0"]);
+    expect([h(dir, "type"), h(dir, "mode"), h(dir, "uid")]).toEqual(["directory", "0700", "0"]);
     // the provider's own read agrees and reports no drift; nothing it returns besides content holds the secret
     const r = await files.read(created.instance, created as unknown as Props);
     const props = r.props as unknown as FileOutputs;
@@ -126,7 +127,7 @@ describe("LxdInstanceFile on the real LXD daemon", () => {
     expect(drifted.drift).toEqual(["mode: declared 0600, live 0644"]);
     await files.update("", drifted as unknown as Props, inputs);
     const again = await client.raw("GET", `/1.0/instances/${name}/files?path=${encodeURIComponent("/etc/gitlab-runner-test/config.toml")}`);
-    expect([again.headers["x-lxd-mode"], again.headers["x-lxd-uid"], again.text]).toEqual(["0600", "0", secret]);
+    expect([h(again, "mode"), h(again, "uid"), again.text]).toEqual(["0600", "0", secret]);
     await files.delete(created.instance, created as unknown as Props);
   });
 

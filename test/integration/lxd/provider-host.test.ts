@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LxdInstance as LxdInstanceSchema } from "../../../components/lxd/api.ts";
 import { callSerializedProvider } from "../../helpers/dynamic.ts";
 import { one, runProgram } from "../../helpers/program.ts";
-import { BRIDGE_PREFIX, IMAGE, cleanupInstances, client, instanceName, requireLxd } from "./lxd-env.ts";
+import { BRIDGE_PREFIX, IMAGE, cleanupInstances, client, instanceName, requireLxd, unixRemote } from "./lxd-env.ts";
 
 /**
  * End to end through the house recipe: the provider serialized by Pulumi (local stack plan),
@@ -24,7 +24,8 @@ describe("serialized LxdInstance provider on the real daemon", () => {
     const { __provider, ...registered } = inst.inputs;
     const provider = __provider as string;
     const name = instanceName("host");
-    const inputs = { ...registered, name, limits: { cpu: 1, memory: "128MiB" }, rootDisk: { size: "1GiB" }, stopTimeoutSeconds: 5 };
+    // The local stack's remote is LXD's socket; the daemon under test may be Incus.
+    const inputs = { ...registered, remote: unixRemote, name, limits: { cpu: 1, memory: "128MiB" }, rootDisk: { size: "1GiB" }, stopTimeoutSeconds: 5 };
     expect(inputs).toMatchObject({ image: { alias: IMAGE }, type: "container" });
 
     const checked = call(provider, "check", [{}, inputs]).inputs as Record<string, unknown>;
@@ -42,5 +43,5 @@ describe("serialized LxdInstance provider on the real daemon", () => {
     call(provider, "delete", [name, outs]);
     expect(await client.find(`/1.0/instances/${name}`, LxdInstanceSchema)).toBeUndefined();
     expect(call(provider, "read", [name, outs])).toEqual({});
-  });
+  }, 180_000); // the local stack program runs first (about a minute on a loaded 2-core host)
 });

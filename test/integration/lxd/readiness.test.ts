@@ -3,7 +3,7 @@ import { LxdInstance as LxdInstanceSchema } from "../../../components/lxd/api.ts
 import * as impl from "../../../components/lxd/instance-impl.ts";
 import type { InstanceOutputs } from "../../../components/lxd/instance-impl.ts";
 import { ReadinessError } from "../../../components/lxd/readiness.ts";
-import { cleanupInstances, client, containerInputs, instanceName, lxc, requireLxd } from "./lxd-env.ts";
+import { cleanupInstances, client, containerInputs, instanceName, cli, requireLxd } from "./lxd-env.ts";
 
 /**
  * Readiness stages on real containers. The test image ships a stand-in for
@@ -88,7 +88,7 @@ describe("readiness on the real LXD daemon", () => {
     const name = instanceName("upd");
     const first = await checked(containerInputs(name, withCloudInit("done", 30)));
     const { outs } = await impl.create(first);
-    await lxc("stop", name);
+    await cli("stop", name);
     const r = await impl.read(name, outs as unknown as Props);
     const next = await checked(containerInputs(name, withCloudInit("hang", 4)));
     const err = await impl.update(name, r.props as Props, next).then(

@@ -179,7 +179,7 @@ describe("stack program wiring", () => {
           lxd: JSON.stringify({ runners: [{ name: "runner-staging-01", sshUser: "ci", type: "container", cloudInit: false }] }),
           hut: JSON.stringify({
             homeAssistant: { url: "https://ha.example.org" },
-            firmware: FW,
+            firmware: { esp32: FW },
             powerCycleNonce: "x1",
             slots: [
               { id: "hut-31", label: "esp32-hut-31", runner: "runner-staging-01", serialById: "/dev/serial/by-id/a", relay: { entity: "switch.a" } },

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { cancelFlagPath } from "../../../hardware/jobs.ts";
 import { flashArgs, hutArgv, lockWaitFlags, powerCycleArgs, remoteCommandLine, slotInventory } from "../../../components/hut/commands.ts";
 import { shellQuote } from "../../../components/shell.ts";
-import { esptoolArgs, esptoolCommand } from "../../../hardware/flash.ts";
+import { chipName, esptoolCandidates, parseVersion, writeFlashArgs } from "../../../hardware/esptool.ts";
 import { HELD_ENV, heldLocksEnv, inheritedLocks, jobLockPath, slotLockPath } from "../../../hardware/lock.ts";
 import { createProgress } from "../../../hardware/progress.ts";
 import { HaError, HomeAssistantClient } from "../../../hardware/relay.ts";
@@ -32,21 +32,23 @@ describe("lock paths (docs/design/hut.md, Locks)", () => {
   });
 });
 
-describe("esptool command", () => {
-  it("v5 argv: --chip, --port <by-id>, --baud, write-flash <offset> <file>", () => {
-    expect(esptoolArgs(slot, slot.serialById, "/fw.bin")).toEqual([
-      "--chip",
-      "esp32s3",
-      "--port",
-      "/dev/serial/by-id/usb-x",
-      "--baud",
-      "460800",
-      "write-flash",
-      "0x0",
-      "/fw.bin",
-    ]);
-    expect(esptoolCommand({})).toEqual(["esptool"]);
-    expect(esptoolCommand({ HUT_ESPTOOL: "  python3 -m esptool " })).toEqual(["python3", "-m", "esptool"]);
+describe("esptool command (docs/design/hut.md, esptool v4 and v5)", () => {
+  const v4 = { command: ["esptool.py"], version: "4.12.0", major: 4 as const };
+  const v5 = { command: ["esptool"], version: "5.6.0", major: 5 as const };
+  it("argv: --chip, --port <by-id>, --baud, then write-flash (v5) or write_flash (v4) <offset> <file>", () => {
+    const common = ["--chip", "esp32s3", "--port", "/dev/serial/by-id/usb-x", "--baud", "460800"];
+    expect(writeFlashArgs(v5, slot, slot.serialById, "/fw.bin")).toEqual([...common, "write-flash", "0x0", "/fw.bin"]);
+    expect(writeFlashArgs(v4, slot, slot.serialById, "/fw.bin")).toEqual([...common, "write_flash", "0x0", "/fw.bin"]);
+  });
+  it("command: HUT_ESPTOOL split into words, else esptool then esptool.py", () => {
+    expect(esptoolCandidates({})).toEqual([["esptool"], ["esptool.py"]]);
+    expect(esptoolCandidates({ HUT_ESPTOOL: "  python3 -m esptool " })).toEqual([["python3", "-m", "esptool"]]);
+  });
+  it("reads the version from `esptool version` of either major, and chip names from image-info", () => {
+    expect(parseVersion("esptool.py v4.12.0\n4.12.0\n")).toBe("4.12.0");
+    expect(parseVersion("WARNING: DEPRECATED: 'esptool.py' is deprecated.\nesptool v5.6.0\n5.6.0\n")).toBe("5.6.0");
+    expect(parseVersion("usage: esptool\n")).toBeUndefined();
+    expect([chipName("ESP32"), chipName("ESP32-S3"), chipName("ESP32-C6")]).toEqual(["esp32", "esp32s3", "esp32c6"]);
   });
 });
 

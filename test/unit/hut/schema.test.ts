@@ -83,9 +83,17 @@ describe("inventory schema (shared by the CLI and labfleet:hut)", () => {
     expect(stackProblems({ slots: [slot(1)], powerCycleNonce: "1" })).toEqual([
       "labfleet:hut.powerCycleNonce: needs hut.homeAssistant (the relays are switched through it)",
     ]);
-    expect(stackProblems({ slots: [slot(1)], firmware: { path: "fw.bin", sha256: "ABC" } })).toEqual([
-      "labfleet:hut.firmware.path: must be an absolute path",
-      "labfleet:hut.firmware.sha256: must be 64 lower-case hex digits",
+    expect(stackProblems({ slots: [slot(1)], firmware: { esp32: { path: "fw.bin", sha256: "ABC" } } })).toEqual([
+      "labfleet:hut.firmware.esp32.path: must be an absolute path",
+      "labfleet:hut.firmware.esp32.sha256: must be 64 lower-case hex digits",
+    ]);
+    // per chip: every slot's chip needs an image, and the keys are chip names
+    const image = { path: "/srv/fw.bin", sha256: "a".repeat(64) };
+    expect(stackProblems({ slots: [slot(1), slot(2, { chip: "esp32s3" })], firmware: { esp32: image } })).toEqual([
+      "labfleet:hut.firmware: has no image for chip esp32s3 (slot hut-02, slots[1])",
+    ]);
+    expect(stackProblems({ slots: [slot(1)], firmware: { esp32: image, "ESP 8266": image } })).toEqual([
+      "labfleet:hut.firmware.ESP 8266: must be a chip name like esp32, esp32s3 (firmware has one image per chip)",
     ]);
     expect(stackProblems({ slots: [slot(1)], homeAssistant: { url: "https://ha" } })).toEqual([
       "labfleet:haToken: required because hut.homeAssistant is set (pulumi config set --secret labfleet:haToken …)",

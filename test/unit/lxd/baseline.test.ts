@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { HUT_REMOTE_ENV } from "../../../components/hut/commands.ts";
-import { BASE_PACKAGES, runnerCloudConfig } from "../../../components/lxd/cloud-init.ts";
+import { BASE_PACKAGES, RUNNER_ESPTOOL, runnerCloudConfig } from "../../../components/lxd/cloud-init.ts";
 import { slotDevices } from "../../../components/lxd/slot-devices.ts";
 import { Slot } from "../../../hardware/schema/inventory.ts";
 
@@ -45,6 +45,17 @@ describe("runner cloud-init baseline", () => {
     expect((doc.users as unknown[])[1]).toMatchObject({ name: "ci", ssh_authorized_keys: ["ssh-ed25519 AAAA k"], lock_passwd: true });
     expect(doc.runcmd).toContainEqual(["usermod", "-aG", "docker", "ci"]);
     expect(doc.runcmd).toContainEqual(["snap", "install", "node", "--classic", "--channel=20/stable"]);
+  });
+
+  it("installs a pinned esptool from PyPI in its own venv, on PATH as `esptool`", () => {
+    const doc = parse(runnerCloudConfig(base)) as { packages: string[]; runcmd: string[][] };
+    expect(RUNNER_ESPTOOL).toMatch(/^esptool==\d+\.\d+\.\d+$/);
+    expect(doc.packages).toContain("python3-venv");
+    const steps = doc.runcmd.map((c) => c.join(" "));
+    const venv = steps.indexOf("python3 -m venv /opt/esptool");
+    expect(venv).toBeGreaterThanOrEqual(0);
+    expect(steps[venv + 1]).toBe(`/opt/esptool/bin/pip install --disable-pip-version-check ${RUNNER_ESPTOOL}`);
+    expect(steps[venv + 2]).toBe("ln -sf /opt/esptool/bin/esptool /usr/local/bin/esptool");
   });
 
   it("lets sshd accept exactly the hut command environment (drop-in, validated, reloaded)", () => {

@@ -99,6 +99,9 @@ describe("RunnerHost in the staging stack", () => {
     expect(doc.runcmd).toEqual([
       ["systemctl", "enable", "--now", "docker"],
       ["usermod", "-aG", "docker", "runner"],
+      ["python3", "-m", "venv", "/opt/esptool"],
+      ["/opt/esptool/bin/pip", "install", "--disable-pip-version-check", "esptool==5.6.0"],
+      ["ln", "-sf", "/opt/esptool/bin/esptool", "/usr/local/bin/esptool"],
       ["snap", "install", "node", "--classic", "--channel=20/stable"],
       ["sh", "-c", "sshd -t && systemctl try-reload-or-restart ssh.service"],
       ["usermod", "-aG", "dialout,plugdev", "gitlab-runner"],
