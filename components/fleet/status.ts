@@ -89,6 +89,8 @@ export async function handshakeAges(hub: HubAccess, nowS = Date.now() / 1000): P
 
 export interface StatusResult {
   ok: boolean;
+  /** Wall time of the probes and the hub read (ms). */
+  elapsed_ms: number;
   hosts: HostStatus[];
   /** Why the hub's handshake ages are missing, when they are. */
   hubError?: string;
@@ -96,6 +98,7 @@ export interface StatusResult {
 
 export async function fleetStatus(hosts: readonly FleetHost[], access: AgentAccess, opts: { stateDir: string; timeoutSeconds: number; hub?: HubAccess }): Promise<StatusResult> {
   const ms = opts.timeoutSeconds * 1000;
+  const t0 = Date.now();
   const hubRead = opts.hub ? bounded(handshakeAges(opts.hub), ms, "reading the hub's handshakes").then((m) => ({ m }), (err: Error) => ({ err: err.message })) : Promise.resolve({ m: new Map<string, number | null>() });
   const probes = hosts.map((h) =>
     bounded(probe(h, access, opts.stateDir, ms), ms, `${h.name}`).catch((err: Error) => ({
@@ -113,5 +116,5 @@ export async function fleetStatus(hosts: readonly FleetHost[], access: AgentAcce
   const [hub, results] = await Promise.all([hubRead, Promise.all(probes)]);
   const ages = "m" in hub ? hub.m : new Map<string, number | null>();
   const out: HostStatus[] = results.map((r) => ({ ...r, handshake_age_s: ages.get(r.address) ?? null }));
-  return { ok: out.every((h) => h.reachable), hosts: out, ...("err" in hub ? { hubError: hub.err } : {}) };
+  return { ok: out.every((h) => h.reachable), elapsed_ms: Date.now() - t0, hosts: out, ...("err" in hub ? { hubError: hub.err } : {}) };
 }
