@@ -1,16 +1,5 @@
 #!/usr/bin/env node
-// The `fleet` bin: loads the TypeScript CLI through tsx's CommonJS API, no build step (as the
-// `hut` bin, hardware/bin/hut.js, which explains the choice of `register()`).
-import { createRequire } from "node:module";
+// The `fleet` bin (`npx fleet …` in the repo).
+import { launch } from "../../hardware/bin/launch.js";
 
-const require = createRequire(import.meta.url);
-require("tsx/cjs/api").register();
-const { main } = require("./cli.ts");
-
-main(process.argv).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`fleet: ${err?.stack ?? err}\n`);
-    process.exit(1);
-  },
-);
+launch("fleet", "./cli.ts", import.meta.url);

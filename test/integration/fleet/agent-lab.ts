@@ -13,6 +13,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPair } from "../../../components/wireguard/keys.ts";
 import { HUB_TUNNEL_IP, type LabPeer, NetnsLab, nsRun, sh } from "../wireguard/netns-lab.ts";
+import { SSHD_KEY_ONLY } from "../wireguard/sshd.ts";
 
 export interface Agent {
   name: string;
@@ -93,15 +94,8 @@ export class AgentLab {
         `HostKey ${join(a.dir, "etc", "host")}`,
         `PidFile ${join(a.dir, "etc", "sshd.pid")}`,
         `AuthorizedKeysFile ${join(this.wg.tmp, "authorized_keys")}`,
-        "PubkeyAuthentication yes",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "PermitRootLogin prohibit-password",
-        "UsePAM no",
-        "StrictModes no",
-        "MaxSessions 50",
+        ...SSHD_KEY_ONLY,
         "MaxStartups 100",
-        "LogLevel ERROR",
         "",
       ].join("\n"),
       { mode: 0o600 },
