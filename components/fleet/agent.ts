@@ -59,7 +59,7 @@ export class AgentSession {
       };
       this.client.forwardOut("127.0.0.1", 0, u.hostname, port, (err, stream) => {
         if (err) return done(() => reject(new SshError(`cannot reach ${u.host} from ${hostLabel(this.host)}: ${err.message}`, "exec")));
-        const req = request({ createConnection: () => stream as never, host: u.hostname, port, path: `${u.pathname}${u.search}`, method: "GET", agent: false }, (res) => {
+        const req = request({ createConnection: () => stream as never, host: u.hostname, port, path: `${u.pathname}${u.search}`, method: "GET" }, (res) => {
           res.resume();
           res.on("end", () => done(() => resolve(res.statusCode ?? 0)));
         });

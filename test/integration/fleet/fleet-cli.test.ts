@@ -6,7 +6,8 @@
  * the bound), `collect-logs` with a correct manifest and the down host listed as missing, and bad
  * input exiting 2 naming the flag.
  */
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentLab } from "./agent-lab.ts";
@@ -82,6 +83,28 @@ describe("fleet rollout", () => {
     const status = await lab.fleet(["status", "--inventory", inv, "--json"]);
     expect(json<{ hosts: { name: string; agent_version: string }[] }>(status.stdout).hosts.map((h) => h.agent_version)).toEqual(["1.0.0", "1.0.0", "1.0.0", "1.0.0"]);
   }, 180_000);
+
+  it("gates on an http health URL requested as the agent itself (its server listens on its loopback only)", async () => {
+    const a = lab.agents[0]!;
+    const www = join(a.dir, "www");
+    mkdirSync(www, { recursive: true });
+    writeFileSync(join(www, "healthz"), "ok\n");
+    const server = spawn("ip", ["netns", "exec", a.peer.ns, "python3", "-m", "http.server", "18080", "--bind", "127.0.0.1", "--directory", www], { stdio: "ignore" });
+    try {
+      const settings = (path: string) => fleetSettings(v1, { health: { url: `http://127.0.0.1:18080${path}`, timeoutSeconds: 5 } });
+      const good = lab.file("inventory-http.json", JSON.stringify(lab.inventory(settings("/healthz"))));
+      const ok = await lab.fleet(["rollout", "--inventory", good, "--host", a.name, "--json"]);
+      expect(ok.code).toBe(0);
+      // unchanged after the rollouts above (updated when run alone)
+      expect(json<{ hosts: HostJson[] }>(ok.stdout).hosts.map((h) => [h.name, h.version])).toEqual([[a.name, "1.0.0"]]);
+      const bad = lab.file("inventory-http-404.json", JSON.stringify(lab.inventory(settings("/missing"))));
+      const failed = await lab.fleet(["rollout", "--inventory", bad, "--host", a.name, "--json"]);
+      expect(failed.code).toBe(1);
+      expect(json<{ hosts: HostJson[] }>(failed.stdout).hosts[0]!.detail).toMatch(/^GET http:\/\/127\.0\.0\.1:18080\/missing answered 404 \(still after 5s/);
+    } finally {
+      server.kill("SIGTERM");
+    }
+  }, 120_000);
 
   it("exits 2 naming the flag for an unknown host, a wrong sha256 and a missing package", async () => {
     const unknown = await lab.fleet(["rollout", "--inventory", inv, "--host", "agent-99"]);
