@@ -4,8 +4,8 @@ import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
 import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
-import { runnerConnections, runnerOutputs, runnerVms } from "./runners.ts";
-import { wireGuardHub, wireGuardOutputs } from "./wireguard.ts";
+import { runnerHostConnections, runnerHosts } from "./runner-hosts.ts";
+import { wireGuardHub } from "./wireguard.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
 
@@ -22,7 +22,7 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
     ? new CiIdentity("ci", { tags, settings: cfg.ci, project: cfg.project, awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId } })
     : undefined;
 
-  // The WireGuard mesh; runner VMs join with wireguard?.addPeer(name, { kind: "runner" }, opts).
+  // The WireGuard mesh; runner hosts join with wireguard?.addPeer(name, { kind: "runner" }, opts).
   const wireguard = wireGuardHub(cfg, tags);
 
   // GitLab role repositories, role tokens and one CI runner per HUT slot label.
@@ -33,16 +33,16 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
 
   // LXD runner hosts: each joins the mesh as a runner peer when configured so, and gets its HUT
   // slots' inventory and a gitlab-runner config with their runner tokens.
-  const vms = runnerVms(cfg, tags, wireguard, repos?.runnerTokens);
+  const hosts = runnerHosts(cfg, tags, wireguard, repos?.ciRunnerTokens);
 
-  // HUT slots reach their runner over SSH at the address the RunnerVm reports.
-  const runners = runnerConnections(vms);
+  // HUT slots reach their runner over SSH at the address the RunnerHost reports.
+  const runnerHostsByName = runnerHostConnections(hosts);
   const hutSlots = cfg.hut.enabled
-    ? declareHutSlots({ ...cfg.hut, runners, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
+    ? declareHutSlots({ ...cfg.hut, runners: runnerHostsByName, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
     : [];
 
-  const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.record), ...wireGuardOutputs(wireguard) };
-  if (vms.length > 0) outputs.runners = runnerOutputs(vms);
+  const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.record), ...wireguard?.outputs() };
+  if (hosts.length > 0) outputs.runners = Object.fromEntries(hosts.map((h) => [h.hostName, h.outputs()]));
   if (ci) outputs.ci = ci.outputs();
   if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg }).outputs();
   if (cfg.console.gcp.enabled) {

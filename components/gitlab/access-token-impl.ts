@@ -1,18 +1,6 @@
 /**
- * GitlabProjectAccessToken: a role's token on its repository — minimal scopes, an access level,
- * `expires_at` always set. The Pulumi id is stable (`<project>:<name>`); GitLab's token id changes
- * with every rotation and lives in the `tokenId` output.
- *
- * Rotation: `diff` compares the stored expiry with today, so any `up` within `rotateBeforeDays` of
- * expiry plans an update, and `update` calls `POST /projects/:id/access_tokens/:token_id/rotate`.
- * GitLab revokes the previous token AT ONCE — whoever still holds it (an agent's env file) fails
- * with 401 until it picks up the new one. A revoked, expired or vanished token (seen by `read`) is
- * replaced by a freshly created one: rotating a revoked token would trip GitLab's reuse detection
- * and revoke the whole token family.
- *
- * No duplicates: creating looks for active tokens with the same name, scopes and level first.
- * GitLab never shows a token's secret again, so an adopted token is rotated to learn it; extra
- * matching tokens (left by a retried POST) are revoked.
+ * GitlabProjectAccessToken.
+ * Design notes: docs/design/gitlab.md ("components/gitlab/access-token-impl.ts").
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";

@@ -1,13 +1,6 @@
 /**
- * GitlabBootstrapFiles: the governance files of a role repository, committed once in ONE commit
- * (commits API, all files as actions). Later template changes update only the changed files with
- * a new commit on top of the branch head — never a force push: the commits API appends, and each
- * update carries the file's `last_commit_id` so a concurrent edit makes GitLab refuse instead of
- * overwrite. When `main` is protected with push "no one", updates go through a merge request
- * (commit to a branch, open an MR, merge it as a maintainer).
- *
- * Files the agents edit afterwards are theirs: `read` only notices bootstrap files that were
- * deleted (they are recreated), not edited content.
+ * GitlabBootstrapFiles.
+ * Design notes: docs/design/gitlab.md ("components/gitlab/bootstrap-files-impl.ts").
  */
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";

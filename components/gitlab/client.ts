@@ -1,19 +1,6 @@
 /**
- * The one place that talks HTTP to GitLab: a `@gitbeaker/rest` client with our own request handler.
- *
- * Why not gitbeaker's default handler: it retries every method on 429/502 up to 10 times after
- * 0.25 ms·2^i (it ignores `Retry-After`), so a POST whose 502 hid a success is sent again and
- * creates a second token or runner, and its errors carry the `Request` (with the PRIVATE-TOKEN
- * header) in `cause`. Our handler, plugged in through gitbeaker's documented `requesterFn`:
- * - 429: waits `Retry-After` (seconds or HTTP date; capped) and retries any method — GitLab
- *   rejected the request, nothing was applied;
- * - 502/503/504 or a network error: retries idempotent methods (GET, PUT, DELETE); for POST and
- *   PATCH it throws `AmbiguousWriteError` instead, and the caller looks the object up before
- *   writing again (`createOnce`);
- * - pagination: when a list response has `x-next-page` but no `Link`, a `Link: rel="next"` is
- *   synthesised so gitbeaker's page-follower still walks every page;
- * - errors: `GitlabApiError` with method, path, status and GitLab's message — never headers,
- *   never the token (any occurrence of it is redacted).
+ * The one place that talks HTTP to GitLab.
+ * Design notes: docs/design/gitlab.md ("components/gitlab/client.ts").
  */
 import { Gitlab } from "@gitbeaker/rest";
 import { createRequesterFn } from "@gitbeaker/requester-utils";

@@ -1,12 +1,6 @@
 /**
- * GitlabRoleBoundary: verifies that a restricted role (infra) cannot reach the product repository.
- * Checked through the members API including inherited and invited members
- * (`GET /projects/:id/members/all/:user_id`: 404 = not a member), the product project's visibility
- * (it must be private: internal/public projects are readable without membership) and, when the
- * role's own token is given, by asking GitLab as that token (`GET /projects/:id` must be 404).
- *
- * The result is an output (`ok`), re-checked by `read` (refresh) and by `diff` on every up —
- * membership can be granted by hand at any time. The policy pack enforces it.
+ * GitlabRoleBoundary.
+ * Design notes: docs/design/gitlab.md ("components/gitlab/role-boundary-impl.ts").
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";

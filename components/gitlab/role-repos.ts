@@ -9,7 +9,7 @@ import type { GitlabConfig } from "./settings.ts";
 import { GitlabProject } from "./project.ts";
 import { GitlabProtectedBranch } from "./protected-branch.ts";
 import { GitlabRoleBoundary } from "./role-boundary.ts";
-import { GitlabRunner } from "./runner.ts";
+import { CiRunner } from "./runner.ts";
 import { renderBootstrap, repoUrl } from "./templates.ts";
 
 export interface RoleReposArgs extends LabComponentArgs {
@@ -37,14 +37,14 @@ export interface RoleRepoOutputs {
  */
 export class RoleRepos extends LabComponent {
   readonly roles: Record<Role, RoleRepoOutputs>;
-  readonly runners: Record<string, GitlabRunner>;
+  readonly runners: Record<string, CiRunner>;
   readonly boundary: GitlabRoleBoundary;
   /** HTTPS remote of each role repository (from config: known at plan time). */
   readonly repoUrls: Record<Role, string>;
   /** Env file text per role (`GITLAB_HOST`, `GITLAB_USER`, `GITLAB_PAT`) — secret. */
   readonly roleEnv: pulumi.Output<Record<Role, string>>;
   /** Runner authentication token per slot label — secret. */
-  readonly runnerTokens: pulumi.Output<Record<string, string>>;
+  readonly ciRunnerTokens: pulumi.Output<Record<string, string>>;
   /** True when the infra role has no membership on (and cannot read) the product repository. */
   readonly infraBoundaryOk: pulumi.Output<boolean>;
 
@@ -109,14 +109,14 @@ export class RoleRepos extends LabComponent {
       roles[role] = { project, protection, bootstrap, token };
     }
 
-    const runnerRepo = roles[RUNNER_ROLE];
-    const runners: Record<string, GitlabRunner> = {};
+    const runnerRoleRepo = roles[RUNNER_ROLE];
+    const runners: Record<string, CiRunner> = {};
     for (const label of args.slotLabels) {
-      runners[label] = new GitlabRunner(
+      runners[label] = new CiRunner(
         this.childName(`runner-${label}`),
         {
           ...conn,
-          projectId: runnerRepo.project.projectId,
+          projectId: runnerRoleRepo.project.projectId,
           projectPath: `${g.group}/${g.roles[RUNNER_ROLE].path}`,
           label,
           description: runnerDescription(g.runners.descriptionPrefix, args.stack, label),
@@ -163,14 +163,14 @@ export class RoleRepos extends LabComponent {
           ) as Record<Role, string>,
         ),
     );
-    this.runnerTokens = pulumi.secret(
+    this.ciRunnerTokens = pulumi.secret(
       pulumi.all(Object.entries(runners).map(([l, r]) => pulumi.all([l, r.token]))).apply((e) => Object.fromEntries(e)),
     );
     this.infraBoundaryOk = this.boundary.ok;
     this.registerOutputs({
       repoUrls: this.repoUrls,
       roleEnv: this.roleEnv,
-      runnerTokens: this.runnerTokens,
+      ciRunnerTokens: this.ciRunnerTokens,
       infraBoundaryOk: this.infraBoundaryOk,
     });
   }
@@ -180,7 +180,7 @@ export class RoleRepos extends LabComponent {
     return {
       gitlabRepos: this.repoUrls,
       gitlabRoleEnv: this.roleEnv,
-      gitlabRunnerTokens: this.runnerTokens,
+      gitlabRunnerTokens: this.ciRunnerTokens,
       gitlabInfraBoundaryOk: this.infraBoundaryOk,
     };
   }

@@ -1,20 +1,13 @@
 /**
- * GitlabRunner: one project runner per HUT slot label on the runner repository, created with
- * `POST /user/runners` (runner_type project_type, tag_list = [label], run_untagged false, locked
- * true, maximum_timeout = the runner role limit). The runner authentication token (`glrt-…`) is a
- * secret output for the runner VM.
- *
- * The description (`<prefix>:<stack>:<label>`) identifies the runner: create lists the project's
- * runners (all pages) and adopts the one with that description — GitLab shows a runner token only
- * once, so adopting resets it (`POST /runners/:id/reset_authentication_token`). Extra runners with
- * the same description (a retried POST) are deleted.
+ * CiRunner.
+ * Design notes: docs/design/gitlab.md ("components/gitlab/runner-impl.ts").
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { type Client, Connection, connect, createOnce, ignoreGone, orNull } from "./client.ts";
 import { changedKeys, checkInputs, checkedOr, parseInputs, pickInputs, sameSet } from "../dynamic-inputs.ts";
 
-export const RunnerInputs = z.object({
+export const CiRunnerInputs = z.object({
   ...Connection,
   projectId: z.number().int().positive(),
   projectPath: z.string().min(1),
@@ -28,9 +21,9 @@ export const RunnerInputs = z.object({
   maximumTimeout: z.number().int().min(600, "GitLab requires at least 600 s"),
   accessLevel: z.enum(["not_protected", "ref_protected"]).default("not_protected"),
 });
-export type RunnerInputs = z.output<typeof RunnerInputs>;
+export type CiRunnerInputs = z.output<typeof CiRunnerInputs>;
 
-const LiveRunner = z.looseObject({
+const LiveCiRunner = z.looseObject({
   id: z.number(),
   description: z.string().nullable(),
   tag_list: z.array(z.string()),
@@ -41,18 +34,18 @@ const LiveRunner = z.looseObject({
   maximum_timeout: z.number().nullable(),
   access_level: z.string(),
 });
-type LiveRunner = z.output<typeof LiveRunner>;
+type LiveCiRunner = z.output<typeof LiveCiRunner>;
 const Summary = z.looseObject({ id: z.number(), description: z.string().nullable() });
 const Created = z.looseObject({ id: z.number(), token: z.string(), token_expires_at: z.string().nullable().optional() });
 const Reset = z.looseObject({ token: z.string(), token_expires_at: z.string().nullable().optional() });
 
-export interface RunnerState extends RunnerInputs {
+export interface CiRunnerState extends CiRunnerInputs {
   runnerId: number;
   token: string;
   tokenExpiresAt: string | null;
 }
 
-const settings = (i: RunnerInputs) => ({
+const settings = (i: CiRunnerInputs) => ({
   description: i.description,
   tag_list: i.tagList,
   run_untagged: i.runUntagged,
@@ -62,9 +55,9 @@ const settings = (i: RunnerInputs) => ({
   access_level: i.accessLevel,
 });
 
-const paused = (r: LiveRunner) => r.paused ?? r.active === false;
+const paused = (r: LiveCiRunner) => r.paused ?? r.active === false;
 
-function matches(i: RunnerInputs, r: LiveRunner): boolean {
+function matches(i: CiRunnerInputs, r: LiveCiRunner): boolean {
   return (
     r.description === i.description &&
     sameSet(r.tag_list, i.tagList) &&
@@ -76,18 +69,18 @@ function matches(i: RunnerInputs, r: LiveRunner): boolean {
   );
 }
 
-async function show(c: Client, id: number): Promise<LiveRunner | null> {
+async function show(c: Client, id: number): Promise<LiveCiRunner | null> {
   const r = await orNull(c.api.Runners.show(id));
-  return r === null ? null : LiveRunner.parse(r);
+  return r === null ? null : LiveCiRunner.parse(r);
 }
 
-async function converge(c: Client, i: RunnerInputs, r: LiveRunner): Promise<LiveRunner> {
+async function converge(c: Client, i: CiRunnerInputs, r: LiveCiRunner): Promise<LiveCiRunner> {
   if (matches(i, r)) return r;
-  return LiveRunner.parse(await c.api.Runners.edit(r.id, settings(i) as never));
+  return LiveCiRunner.parse(await c.api.Runners.edit(r.id, settings(i) as never));
 }
 
 /** Runners of the project carrying our description, oldest first (every page). */
-async function ours(c: Client, i: RunnerInputs): Promise<number[]> {
+async function ours(c: Client, i: CiRunnerInputs): Promise<number[]> {
   const all = z.array(Summary).parse(await c.api.Runners.all({ projectId: i.projectId, type: "project_type" } as never));
   return all
     .filter((r) => r.description === i.description)
@@ -95,7 +88,7 @@ async function ours(c: Client, i: RunnerInputs): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-function state(i: RunnerInputs, r: LiveRunner, token: string, tokenExpiresAt: string | null): RunnerState {
+function state(i: CiRunnerInputs, r: LiveCiRunner, token: string, tokenExpiresAt: string | null): CiRunnerState {
   return {
     ...i,
     description: r.description ?? "",
@@ -104,7 +97,7 @@ function state(i: RunnerInputs, r: LiveRunner, token: string, tokenExpiresAt: st
     locked: r.locked,
     paused: paused(r),
     maximumTimeout: r.maximum_timeout ?? 0,
-    accessLevel: r.access_level as RunnerInputs["accessLevel"],
+    accessLevel: r.access_level as CiRunnerInputs["accessLevel"],
     runnerId: r.id,
     token,
     tokenExpiresAt,
@@ -112,11 +105,11 @@ function state(i: RunnerInputs, r: LiveRunner, token: string, tokenExpiresAt: st
 }
 
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-  return checkInputs(RunnerInputs, news);
+  return checkInputs(CiRunnerInputs, news);
 }
 
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-  const i = parseInputs("GitlabRunner", RunnerInputs, inputs);
+  const i = parseInputs("CiRunner", CiRunnerInputs, inputs);
   const c = connect(i.gitlabUrl, i.gitlabToken);
   const { value } = await createOnce(`runner ${i.description}`, {
     lookup: async () => {
@@ -130,22 +123,22 @@ export async function create(inputs: Record<string, unknown>): Promise<pulumi.dy
       Created.parse(await c.api.Users.createCIRunner("project_type", { projectId: i.projectId, ...settings(i) } as never)),
   });
   const live = await show(c, value.id);
-  if (!live) throw new Error(`GitlabRunner ${i.description}: runner ${value.id} vanished right after creation`);
+  if (!live) throw new Error(`CiRunner ${i.description}: runner ${value.id} vanished right after creation`);
   const r = await converge(c, i, live);
   return { id: String(r.id), outs: state(i, r, value.token, value.token_expires_at ?? null) };
 }
 
 export async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
-  const s = props as unknown as RunnerState;
+  const s = props as unknown as CiRunnerState;
   const c = connect(s.gitlabUrl, s.gitlabToken);
   const r = await show(c, Number(id));
   if (!r) return { id: "", props: {} };
   const next = state(s, r, s.token, s.tokenExpiresAt);
-  return { id, props: next as never, inputs: pickInputs(RunnerInputs, next as never) };
+  return { id, props: next as never, inputs: pickInputs(CiRunnerInputs, next as never) };
 }
 
 export async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
-  const n = checkedOr(checkInputs(RunnerInputs, news), news) as RunnerInputs;
+  const n = checkedOr(checkInputs(CiRunnerInputs, news), news) as CiRunnerInputs;
   const replaces = changedKeys(olds, n as never, ["gitlabUrl", "projectId", "label"]);
   const updates = changedKeys(olds, n as never, ["description", "runUntagged", "locked", "paused", "maximumTimeout", "accessLevel", "gitlabToken", "projectPath"]);
   if (!sameSet(olds.tagList, n.tagList)) updates.push("tagList");
@@ -153,16 +146,16 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
 }
 
 export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
-  const o = olds as unknown as RunnerState;
-  const i = parseInputs("GitlabRunner", RunnerInputs, news);
+  const o = olds as unknown as CiRunnerState;
+  const i = parseInputs("CiRunner", CiRunnerInputs, news);
   const c = connect(i.gitlabUrl, i.gitlabToken);
   const r = await show(c, Number(id));
-  if (!r) throw new Error(`GitlabRunner ${i.description}: runner ${id} no longer exists — run \`pulumi refresh\` so it is recreated`);
+  if (!r) throw new Error(`CiRunner ${i.description}: runner ${id} no longer exists — run \`pulumi refresh\` so it is recreated`);
   return { outs: state(i, await converge(c, i, r), o.token, o.tokenExpiresAt) };
 }
 
 export async function remove(id: string, props: Record<string, unknown>): Promise<void> {
-  const s = props as unknown as RunnerState;
+  const s = props as unknown as CiRunnerState;
   const c = connect(s.gitlabUrl, s.gitlabToken);
   await ignoreGone(c.api.Runners.remove({ runnerId: Number(id) }));
 }

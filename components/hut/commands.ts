@@ -9,7 +9,7 @@ import { shellQuote } from "../shell.ts";
 
 /**
  * Environment variables the remote power-cycle action sends as SSH `env` requests; the runner's
- * sshd must accept exactly these (`AcceptEnv`, written by the RunnerVm baseline).
+ * sshd must accept exactly these (`AcceptEnv`, written by the RunnerHost baseline).
  */
 export const HUT_REMOTE_ENV = ["HA_URL", "HA_TOKEN"] as const;
 

@@ -66,7 +66,6 @@ export const ActionInputs = z
     }
   });
 export type ActionSpec = z.output<typeof ActionInputs>;
-export type ActionInputsIn = z.input<typeof ActionInputs>;
 
 export interface ActionOutputs extends ActionSpec {
   stdout: string;

@@ -3,7 +3,7 @@ import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inve
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutArgv, powerCycleArgs, slotInventory } from "./commands.ts";
 import { HutAction } from "./hut-action.ts";
-import type { RunnerConnection } from "./runner-connection.ts";
+import type { RunnerHostConnection } from "./runner-host-connection.ts";
 
 /** One row of the stack's slot table. */
 export interface SlotRecord {
@@ -18,7 +18,7 @@ export interface SlotRecord {
 export interface HutSlotArgs extends LabComponentArgs {
   slot: SlotConfig;
   /** Where the slot's runner is reached; absent for `runner: local` (the action runs here). */
-  connection?: RunnerConnection;
+  connection?: RunnerHostConnection;
   /** SSH private key for `connection` (made secret here in any case). */
   privateKey?: pulumi.Input<string>;
   homeAssistant?: HomeAssistantConfig;
@@ -74,7 +74,7 @@ export class HutSlot extends LabComponent {
         argv: hutArgv(args.hutCommand, powerCycleArgs(slot)),
         stdin,
         triggers: [args.powerCycleNonce],
-        // exactly the variables the runner's sshd accepts (HUT_REMOTE_ENV, RunnerVm baseline)
+        // exactly the variables the runner's sshd accepts (HUT_REMOTE_ENV, RunnerHost baseline)
         environment: { HA_URL: args.homeAssistant.url, HA_TOKEN: pulumi.secret(args.haToken) } satisfies Record<(typeof HUT_REMOTE_ENV)[number], pulumi.Input<string>>,
       }, args);
     }

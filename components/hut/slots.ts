@@ -3,7 +3,7 @@ import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inve
 import type { TagContext } from "../component.ts";
 import type { FirmwareSpec } from "./commands.ts";
 import { HutSlot } from "./hut-slot.ts";
-import type { RunnerConnection } from "./runner-connection.ts";
+import type { RunnerHostConnection } from "./runner-host-connection.ts";
 
 export interface HutSlotsArgs {
   slots: SlotConfig[];
@@ -12,7 +12,7 @@ export interface HutSlotsArgs {
   powerCycleNonce?: string;
   hutCommand: string;
   /** Connection per runner name (slots with `runner: local` need none). */
-  runners: Record<string, RunnerConnection>;
+  runners: Record<string, RunnerHostConnection>;
   haToken?: pulumi.Input<string>;
   runnerSshKey?: pulumi.Input<string>;
   tags: TagContext;

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, PROFILE_HUT_ENV, SSHD_HUT_DROP_IN, sshdHutDropIn } from "./runner-host.ts";
+import { GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, PROFILE_HUT_ENV, SSHD_HUT_DROP_IN, sshdHutDropIn } from "./host-files.ts";
 
 /**
  * The runner baseline as cloud-config (user-data): the tools a CI job needs (git, openssh, curl,
@@ -10,18 +10,18 @@ import { GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, PROFILE_HUT_ENV, SSHD_HUT_DROP_I
  * `gitlab-runner` from GitLab's apt repository (Ubuntu 24.04's archive has no gitlab-runner; the
  * repository key is pinned by fingerprint). No secrets and nothing that changes often:
  * user-data changes replace the instance, so the WireGuard config, the HUT inventory and the
- * gitlab-runner config.toml are pushed as files instead (RunnerVm). The SSH key goes into
+ * gitlab-runner config.toml are pushed as files instead (RunnerHost). The SSH key goes into
  * user-data (works on LXD 5.0 LTS; `cloud-init.ssh-keys.*` needs LXD ≥ 5.21).
  */
 
-export interface RunnerCloudInit {
+export interface RunnerHostCloudInit {
   sshUser: string;
   sshPublicKey: string;
   /** snap channel of Node, e.g. `20/stable`. */
   nodeChannel: string;
   /** npm package spec installed globally for the `hut` CLI; omitted = not installed here. */
   hutPackage?: string;
-  /** Install wireguard-tools (the peer's config is pushed later, see RunnerVm). */
+  /** Install wireguard-tools (the peer's config is pushed later, see RunnerHost). */
   wireguard?: boolean;
   /** Fingerprint of GitLab's package repository signing key (40 hex digits). */
   gitlabRunnerAptKey: string;
@@ -45,7 +45,7 @@ export const BASE_PACKAGES = [
   "python3",
 ] as const;
 
-export function runnerCloudConfig(c: RunnerCloudInit): string {
+export function runnerCloudConfig(c: RunnerHostCloudInit): string {
   const packages: string[] = [...BASE_PACKAGES, ...(c.wireguard ? ["wireguard-tools"] : [])];
   const hutEnv = `HUT_INVENTORY=${HUT_INVENTORY_PATH}`;
   const runcmd: string[][] = [
@@ -57,7 +57,7 @@ export function runnerCloudConfig(c: RunnerCloudInit): string {
     ["sh", "-c", "sshd -t && systemctl try-reload-or-restart ssh.service"],
     // jobs run as gitlab-runner: the slots' serial adapters need dialout/plugdev
     ["usermod", "-aG", "dialout,plugdev", "gitlab-runner"],
-    // config.toml (secret, pushed by RunnerVm) lives in a root-only directory
+    // config.toml (secret, pushed by RunnerHost) lives in a root-only directory
     ["install", "-d", "-m", "0700", "-o", "root", "-g", "root", GITLAB_RUNNER_DIR],
   ];
 

@@ -1,14 +1,14 @@
-import { HUT_INVENTORY_PATH } from "./runner-host.ts";
+import { HUT_INVENTORY_PATH } from "./host-files.ts";
 
 /**
  * `/etc/gitlab-runner/config.toml` of a runner host: one `[[runners]]` entry per HUT slot the
  * host carries (the slot's label is the runner's only tag on GitLab), each authenticated with its
- * runner authentication token (`glrt-…`, from `RoleRepos.runnerTokens`), shell executor, one job
+ * runner authentication token (`glrt-…`, from `RoleRepos.ciRunnerTokens`), shell executor, one job
  * at a time, and `HUT_INVENTORY`/`HUT_SLOT` in the job environment. The text holds secrets: the
  * caller keeps it a secret Output and writes it 0600. No error message ever contains a token.
  */
 
-export interface SlotRunner {
+export interface SlotCiRunner {
   /** The slot's CI label (= the GitLab runner's tag and name). */
   label: string;
   /** The slot id, exported to jobs as `HUT_SLOT`. */
@@ -19,7 +19,7 @@ export interface GitlabRunnerConfigArgs {
   /** GitLab base URL (`labfleet:gitlab.url`). */
   url: string;
   runner: string;
-  slots: readonly SlotRunner[];
+  slots: readonly SlotCiRunner[];
   /** Runner authentication token per slot label (secret). */
   tokens: Readonly<Record<string, string | undefined>>;
 }
@@ -38,7 +38,7 @@ const TOKEN = /^[A-Za-z0-9_.:-]+$/;
 
 export function gitlabRunnerConfig(a: GitlabRunnerConfigArgs): string {
   const lines = [
-    `# Managed by labfleet (RunnerVm ${a.runner}): one runner per HUT slot on this host. Edits are overwritten.`,
+    `# Managed by labfleet (RunnerHost ${a.runner}): one runner per HUT slot on this host. Edits are overwritten.`,
     `concurrent = ${Math.max(1, a.slots.length)}`,
     "check_interval = 0",
     "shutdown_timeout = 0",
@@ -46,7 +46,7 @@ export function gitlabRunnerConfig(a: GitlabRunnerConfigArgs): string {
   for (const slot of a.slots) {
     const token = a.tokens[slot.label];
     if (typeof token !== "string" || token.length === 0) {
-      throw new Error(`gitlab-runner config of ${a.runner}: no runner authentication token for slot label ${JSON.stringify(slot.label)} (RoleRepos.runnerTokens)`);
+      throw new Error(`gitlab-runner config of ${a.runner}: no runner authentication token for slot label ${JSON.stringify(slot.label)} (RoleRepos.ciRunnerTokens)`);
     }
     if (!TOKEN.test(token)) {
       throw new Error(`gitlab-runner config of ${a.runner}: the runner token of slot label ${JSON.stringify(slot.label)} has unexpected characters`);

@@ -44,7 +44,6 @@ export const FileInputs = z
     }
   });
 export type FileSpec = z.output<typeof FileInputs>;
-export type FileInputsIn = z.input<typeof FileInputs>;
 
 export interface FileOutputs extends FileSpec {
   sha256: string;

@@ -95,7 +95,6 @@ export const InstanceInputs = z
     return { ...v, config };
   });
 
-export type InstanceInputsIn = z.input<typeof InstanceInputs>;
 export type InstanceSpec = z.output<typeof InstanceInputs>;
 
 /** The keys of a normalised spec (outputs carry these plus observed values). */

@@ -40,7 +40,6 @@ export const LxdHttpsRemote = z.strictObject({
 
 export const LxdRemote = z.discriminatedUnion("kind", [LxdUnixRemote, LxdHttpsRemote]);
 export type LxdRemote = z.output<typeof LxdRemote>;
-export type LxdRemoteInput = z.input<typeof LxdRemote>;
 
 /** A stable identity of the daemon + project (a change means a different instance: replace). */
 export function remoteIdentity(r: LxdRemote): string {

@@ -1,36 +1,185 @@
-import { stringify } from "yaml";
+import * as pulumi from "@pulumi/pulumi";
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
-import { HUT_REMOTE_ENV, inventoryDocument } from "../hut/commands.ts";
+import type { RunnerHostConfig } from "./settings.ts";
+import { LabComponent, type LabComponentArgs } from "../component.ts";
+import { runnerCloudConfig } from "./cloud-init.ts";
+import { gitlabRunnerConfig } from "./gitlab-runner-config.ts";
+import { LxdInstance } from "./instance.ts";
+import { LxdInstanceFile, type LxdInstanceFileArgs } from "./instance-file.ts";
+import type { LxdRemote } from "./remote.ts";
+import { GITLAB_RUNNER_CONFIG, GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, runnerInventoryYaml, slotsOn } from "./host-files.ts";
+import { slotDevices } from "./slot-devices.ts";
 
-/**
- * Where things live on a runner host, and the non-secret files the baseline or RunnerVm put
- * there: the sshd drop-in accepting the hut command environment, the HUT inventory of the
- * runner's slots (`HUT_INVENTORY`) and the GitLab runner config path.
- */
-
-/** The runner's HUT inventory (the slots it carries), found by `hut` through `HUT_INVENTORY`. */
-export const HUT_INVENTORY_PATH = "/etc/labfleet/hut-inventory.yaml";
-/** sshd drop-in: `AcceptEnv` for the variables HutSlot's remote commands send. */
-export const SSHD_HUT_DROP_IN = "/etc/ssh/sshd_config.d/60-labfleet-hut.conf";
-/** `HUT_INVENTORY` for login shells (interactive SSH, the shell executor's `bash --login`). */
-export const PROFILE_HUT_ENV = "/etc/profile.d/labfleet-hut.sh";
-export const GITLAB_RUNNER_DIR = "/etc/gitlab-runner";
-export const GITLAB_RUNNER_CONFIG = `${GITLAB_RUNNER_DIR}/config.toml`;
-
-export function sshdHutDropIn(): string {
-  return `# labfleet: hut slot commands send these as SSH environment requests (HutSlot power-cycle).\nAcceptEnv ${HUT_REMOTE_ENV.join(" ")}\n`;
+/** The VM's WireGuard peer, when the WireGuard component provides one (wired by the stack). */
+export interface RunnerHostWireGuard {
+  /** Tunnel address of the runner, e.g. 10.88.0.10. */
+  address: pulumi.Input<string>;
+  /** wg-quick config for the runner (secret); pushed into the instance as a file and enabled as wg-quick@<interface>. */
+  clientConfig?: pulumi.Input<string>;
+  /** wg-quick interface name inside the VM (default `labfleet`). */
+  interface?: string;
 }
 
-/** The slots a runner carries (`slot.runner` = its name), in inventory order. */
-export function slotsOn(runner: string, slots: readonly SlotConfig[]): SlotConfig[] {
-  return slots.filter((s) => s.runner === runner);
+export interface RunnerHostArgs extends LabComponentArgs {
+  runner: RunnerHostConfig;
+  /** The runner's remote (`labfleet:lxd.remotes[runner.remote]`). */
+  remote: LxdRemote;
+  /** Private key of the remote's client certificate (secret), for https remotes. */
+  clientKey?: pulumi.Input<string>;
+  /**
+   * The HUT inventory (resolved slots); the slots whose `runner` is this runner get their adapter
+   * passed through and are written to the runner's `HUT_INVENTORY` file.
+   */
+  slots: readonly SlotConfig[];
+  /** `labfleet:hut.homeAssistant`, part of the runner's inventory file (no token). */
+  homeAssistant?: HomeAssistantConfig;
+  wireguard?: RunnerHostWireGuard;
+  /** GitLab runners of this runner's slots (wired by the stack from `RoleRepos.ciRunnerTokens`). */
+  gitlab?: RunnerHostGitlab;
 }
 
+export interface RunnerHostGitlab {
+  /** GitLab base URL. */
+  url: string;
+  /** Runner authentication token per slot label (secret); labels of other runners are ignored. */
+  ciRunnerTokens: pulumi.Input<Record<string, string>>;
+}
+
+/** What the stack exports per runner host. */
+export interface RunnerHostOutputs {
+  name: pulumi.Output<string>;
+  ipv4: pulumi.Output<string | undefined>;
+  wireguardAddress: pulumi.Output<string | undefined>;
+  sshUser: pulumi.Output<string>;
+  status: pulumi.Output<string>;
+}
+
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
 /**
- * The runner's inventory file: the same document HutSlot feeds its commands on stdin, for all of
- * this runner's slots, as YAML. No secrets (the HA token comes from `HA_TOKEN`).
+ * RunnerHost (type token `labfleet:lxd:RunnerVm`, kept: it is part of every deployed URN; see
+ * "Names" in docs/architecture.md) — a runner host as an LXD instance (container or VM): the cloud-init baseline, the
+ * USB adapters of its HUT slots, their inventory (`HUT_INVENTORY`), one GitLab runner per slot
+ * label (`config.toml`), and optionally its WireGuard peer.
  */
-export function runnerInventoryYaml(runner: string, slots: readonly SlotConfig[], homeAssistant?: HomeAssistantConfig): string {
-  const doc = inventoryDocument(slotsOn(runner, slots), homeAssistant);
-  return `# Managed by labfleet (RunnerVm ${runner}): the HUT slots on this runner. Edits are overwritten.\n${stringify(doc, { lineWidth: 0 })}`;
+export class RunnerHost extends LabComponent {
+  /** The runner's configured name (known at plan time). */
+  readonly hostName: string;
+  readonly name: pulumi.Output<string>;
+  readonly ipv4: pulumi.Output<string | undefined>;
+  readonly wireguardAddress: pulumi.Output<string | undefined>;
+  readonly sshUser: pulumi.Output<string>;
+  readonly status: pulumi.Output<string>;
+  readonly instance: LxdInstance;
+  /** The WireGuard config file, when the runner has a peer. */
+  readonly wireguardConfig?: LxdInstanceFile;
+  /** `/etc/labfleet/hut-inventory.yaml`, when the runner carries HUT slots. */
+  readonly hutInventory?: LxdInstanceFile;
+  /** `/etc/gitlab-runner/config.toml` (secret), when the runner carries slots and GitLab is wired. */
+  readonly gitlabRunnerConfig?: LxdInstanceFile;
+
+  constructor(name: string, args: RunnerHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lxd", "RunnerVm", name, args, opts);
+    const r = args.runner;
+    const wg = args.wireguard;
+    this.hostName = r.name;
+
+    const tagConfig = Object.fromEntries(Object.entries(this.tags({ runner: r.name })).map(([k, v]) => [`user.labfleet.${k}`, v]));
+    const userData = r.cloudInit
+      ? runnerCloudConfig({
+          sshUser: r.sshUser,
+          sshPublicKey: r.sshPublicKey ?? "",
+          nodeChannel: r.nodeChannel,
+          hutPackage: r.hutPackage,
+          wireguard: wg !== undefined,
+          gitlabRunnerAptKey: r.gitlabRunnerAptKey,
+        })
+      : undefined;
+    const config = {
+      ...tagConfig,
+      ...(r.type === "container" ? { "security.nesting": "true" } : {}),
+      ...(userData !== undefined ? { "cloud-init.user-data": userData } : {}),
+      ...r.config,
+    };
+
+    this.instance = new LxdInstance(
+      this.childName("instance"),
+      {
+        remote: args.remote,
+        clientKey: args.remote.kind === "https" ? args.clientKey : undefined,
+        name: r.name,
+        type: r.type,
+        image: {
+          ...(FINGERPRINT.test(r.image) ? { fingerprint: r.image } : { alias: r.image }),
+          ...(r.imageServer ? { server: r.imageServer } : {}),
+        },
+        profiles: r.profiles,
+        limits: { cpu: r.cpu, memory: r.memory },
+        rootDisk: { size: r.diskSize, ...(r.diskPool ? { pool: r.diskPool } : {}) },
+        config,
+        devices: { ...slotDevices(r, args.slots), ...r.devices },
+        description: `labfleet runner ${r.name}`,
+        readiness: { timeoutSeconds: r.readinessTimeoutSeconds, cloudInit: r.cloudInit, ipv4: true },
+        stopTimeoutSeconds: r.stopTimeoutSeconds,
+      },
+      this.child(),
+    );
+
+    // Files, not user-data: user-data is read once and changing it replaces the instance; a
+    // rewritten file (key rotation, inventory edit, new runner token) keeps the runner.
+    const file = (suffix: string, spec: Omit<LxdInstanceFileArgs, "remote" | "clientKey" | "instance" | "instanceUuid">) =>
+      new LxdInstanceFile(
+        this.childName(suffix),
+        {
+          remote: args.remote,
+          clientKey: args.remote.kind === "https" ? args.clientKey : undefined,
+          instance: this.instance.name,
+          instanceUuid: this.instance.uuid.apply((u) => u ?? ""),
+          ...spec,
+        },
+        this.child(),
+      );
+
+    if (wg?.clientConfig !== undefined) {
+      const wgIf = wg.interface ?? "labfleet";
+      this.wireguardConfig = file("wireguard", {
+        path: `/etc/wireguard/${wgIf}.conf`,
+        content: pulumi.secret(wg.clientConfig),
+        mode: "0600",
+        apply: ["sh", "-c", `systemctl enable wg-quick@${wgIf} && systemctl restart wg-quick@${wgIf}`],
+        remove: ["sh", "-c", `systemctl disable --now wg-quick@${wgIf} || true`],
+      });
+    }
+
+    const mySlots = slotsOn(r.name, args.slots);
+    if (mySlots.length > 0) {
+      // Non-secret: what `hut` on the runner (CI jobs, operators) reads through HUT_INVENTORY.
+      this.hutInventory = file("hut-inventory", { path: HUT_INVENTORY_PATH, content: runnerInventoryYaml(r.name, args.slots, args.homeAssistant), mode: "0644" });
+    }
+    if (mySlots.length > 0 && args.gitlab) {
+      const { url, ciRunnerTokens } = args.gitlab;
+      const slotCiRunners = mySlots.map((s) => ({ label: s.label, slotId: s.id }));
+      this.gitlabRunnerConfig = file("gitlab-runner", {
+        path: GITLAB_RUNNER_CONFIG,
+        content: pulumi.secret(pulumi.output(ciRunnerTokens).apply((tokens) => gitlabRunnerConfig({ url, runner: r.name, slots: slotCiRunners, tokens }))),
+        mode: "0600",
+        uid: 0,
+        gid: 0,
+        apply: ["sh", "-c", `chmod 0700 ${GITLAB_RUNNER_DIR} && systemctl enable gitlab-runner && systemctl restart gitlab-runner`],
+        remove: ["sh", "-c", "systemctl disable --now gitlab-runner || true"],
+      });
+    }
+
+    this.name = this.instance.name;
+    this.ipv4 = this.instance.ipv4;
+    this.status = this.instance.status;
+    this.sshUser = pulumi.output(r.sshUser);
+    this.wireguardAddress = pulumi.output(wg?.address);
+    this.registerOutputs(this.outputs());
+  }
+
+  /** The runner host's row of the stack output `runners` (keyed by `hostName`). */
+  outputs(): RunnerHostOutputs {
+    return { name: this.name, ipv4: this.ipv4, wireguardAddress: this.wireguardAddress, sshUser: this.sshUser, status: this.status };
+  }
 }

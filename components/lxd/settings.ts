@@ -4,7 +4,7 @@ import { DEFAULT_SOCKET, LxdRemote } from "./remote.ts";
 
 const size = (example: string) => z.string().regex(/^\d+(MiB|GiB|TiB|MB|GB|TB)$/, `must be a size like ${example}`);
 
-export const RunnerConfig = z
+export const RunnerHostConfig = z
   .strictObject({
     name: z
       .string()
@@ -59,7 +59,7 @@ export const RunnerConfig = z
       if (k.startsWith("volatile.") || k.startsWith("image.")) ctx.addIssue({ code: "custom", path: ["config", k], message: "is managed by LXD" });
     }
   });
-export type RunnerConfig = z.output<typeof RunnerConfig>;
+export type RunnerHostConfig = z.output<typeof RunnerHostConfig>;
 
 /** `labfleet:lxd` — LXD daemons and the runner hosts on them (registered by stacks/config/sections/lxd.ts). */
 export const LxdBody = z.strictObject({
@@ -67,7 +67,7 @@ export const LxdBody = z.strictObject({
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a lower-case remote name"), LxdRemote)
     .default({ local: { kind: "unix", socket: DEFAULT_SOCKET, project: "default" } })
     .describe("LXD daemons by name: `unix` (this host's socket) or `https` (client certificate)"),
-  runners: z.array(RunnerConfig).default([]).describe("runner hosts (LXD instances)"),
+  runners: z.array(RunnerHostConfig).default([]).describe("runner hosts (LXD instances)"),
 });
 
 export type LxdSettings = z.output<typeof LxdBody>;

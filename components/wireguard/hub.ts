@@ -3,21 +3,8 @@ import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { AddressBook, hubAddress, parseCidr } from "./addresses.ts";
 import { WireGuardHubState } from "./hub-state.ts";
 import { WireGuardPeer } from "./peer.ts";
+import type { PeerSpec } from "./peer-schema.ts";
 import type { TransportSpec } from "./transport.ts";
-
-/** One peer as declared in config or by another component (e.g. a runner VM). */
-export interface PeerSpec {
-  kind?: "agent" | "runner" | "operator";
-  address?: string;
-  dns?: string[];
-  persistentKeepalive?: number;
-  presharedKey?: boolean;
-  publicKey?: string;
-  rotateAfterDays?: number;
-  rotation?: string;
-  allowedIps?: string[];
-  clientAllowedIps?: string[];
-}
 
 export interface WireGuardHubArgs extends LabComponentArgs {
   interface: string;
@@ -83,7 +70,22 @@ export class WireGuardHub extends LabComponent {
   }
 
   /**
-   * Adds a peer to this hub (runner VMs call this for themselves). Its address is claimed from the
+   * The hub's stack outputs, read after every component has added its peers: hub public key,
+   * endpoint, CIDR and address, each peer's address/kind/public key, and the client configs and
+   * their QR codes (SVG) as secrets.
+   */
+  outputs(): Record<string, pulumi.Input<unknown>> {
+    const peers = [...this.peers.values()];
+    return {
+      wireguardHub: { publicKey: this.publicKey, endpoint: this.endpoint, cidr: this.cidr, address: this.address },
+      wireguardPeers: Object.fromEntries(peers.map((p) => [p.name, { address: p.address, kind: p.kind, publicKey: p.resource.publicKey }])),
+      wireguardClientConfigs: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.clientConfig]))),
+      wireguardQrCodes: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.qrCodeSvg]))),
+    };
+  }
+
+  /**
+   * Adds a peer to this hub (runner hosts call this for themselves). Its address is claimed from the
    * same AddressBook as the config peers: an explicit address that is taken or outside the CIDR
    * throws, naming both peers. A peer of the same name declared in `labfleet:wireguard.peers` is
    * returned as is (config settings win), so a runner can be pinned or tuned from config.
@@ -109,9 +111,12 @@ export class WireGuardHub extends LabComponent {
     // peer in every peer's inputs would make the stack quadratic in the number of peers.
     const reserved = Object.fromEntries(this.book.all().filter((a) => a.name !== name && !a.allocated).map((a) => [a.name, a.address]));
     const s = this.settings;
+    // The peer's own settings pass through as declared; the hub adds where and how it is applied.
+    const { kind = "agent", address: _claimed, name: _name, ...own } = spec as PeerSpec & { name?: string };
     const resource = new WireGuardPeer(
       this.childName(name),
       {
+        ...own,
         name,
         interface: s.interface,
         transport: s.transport,
@@ -120,19 +125,11 @@ export class WireGuardHub extends LabComponent {
         hubEndpoint: s.endpoint,
         cidr: parseCidr(s.cidr).text,
         address: alloc.address,
-        allowedIps: spec.allowedIps,
-        clientAllowedIps: spec.clientAllowedIps,
-        dns: spec.dns,
-        persistentKeepalive: spec.persistentKeepalive,
-        presharedKey: spec.presharedKey,
-        publicKey: spec.publicKey,
-        rotation: spec.rotation,
-        rotateAfterDays: spec.rotateAfterDays,
         reserved,
       },
-      { parent: this, ...opts }, // a caller (e.g. RunnerVm) may parent its peer to itself
+      { parent: this, ...opts }, // a caller (e.g. a runner host) may parent its peer to itself
     );
-    const peer: HubPeer = { resource, name, kind: spec.kind ?? "agent", address: alloc.address };
+    const peer: HubPeer = { resource, name, kind, address: alloc.address };
     this.peers.set(name, peer);
     return peer;
   }

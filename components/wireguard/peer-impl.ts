@@ -3,7 +3,7 @@ import { checkInputs, hasUnknown, plain, withoutProvider } from "../dynamic-inpu
 import { renderClientConfig, qrCodeSvg } from "./client-config.ts";
 import { findPeer } from "./dump.ts";
 import { generateKeyPair, generatePresharedKey, keyLabel } from "./keys.ts";
-import { PeerInputs, type PeerOutputs } from "./peer-schema.ts";
+import { PEER_IN_PLACE_KEYS, PeerInputs, type PeerOutputs } from "./peer-schema.ts";
 import { withTransport } from "./transport.ts";
 import { applyPeer, removePeer, sameAllowedIps, showDump } from "./wg.ts";
 
@@ -124,21 +124,6 @@ function transportTarget(t: PeerInputs["transport"]): string {
   return t.kind === "local" ? `local:${t.netns ?? ""}` : `ssh:${t.host}:${t.port}`;
 }
 
-const IN_PLACE = [
-  "name",
-  "address",
-  "allowedIps",
-  "clientAllowedIps",
-  "dns",
-  "endpoint",
-  "persistentKeepalive",
-  "presharedKey",
-  "hubPublicKey",
-  "hubEndpoint",
-  "cidr",
-  "sshPrivateKey",
-  "rotateAfterDays",
-] as const;
 
 function keyAgeDays(createdAt: string, now: number): number {
   return (now - Date.parse(createdAt)) / DAY_MS;
@@ -160,7 +145,7 @@ export async function diff(_id: string, olds: PeerOutputs, news: Record<string, 
   if (n.rotateAfterDays !== undefined && olds.keySource === "generated" && keyAgeDays(olds.createdAt, Date.now()) >= n.rotateAfterDays) {
     replaces.push("rotateAfterDays");
   }
-  for (const k of IN_PLACE) {
+  for (const k of PEER_IN_PLACE_KEYS) {
     if (JSON.stringify(n[k] ?? null) !== JSON.stringify(olds[k] ?? null)) changed.push(k);
   }
   // Drift found by refresh (`read`) is repaired in place.

@@ -1,30 +1,53 @@
 import { z } from "zod";
 import { peerAddressProblem } from "./addresses.ts";
-import { WG_KEY_RE, isWgKey } from "./keys.ts";
+import { WG_KEY_RE } from "./keys.ts";
 import { TransportSpec } from "./transport.ts";
 
-/** Inputs of one WireGuardPeer, as its dynamic provider receives them. */
-export const wgKey = z.string().regex(WG_KEY_RE, "must be a base64 WireGuard key (44 chars)").refine(isWgKey, "must decode to 32 bytes");
+/**
+ * A WireGuard peer's shape, declared once: `PeerSettings` is what a peer asks for (a config
+ * entry, or another component joining through `WireGuardHub.addPeer`); `PeerInputs` is what its
+ * dynamic provider receives (the settings plus what the hub adds); the resource Args are derived
+ * from `PeerInputs`, and the provider's diff classes every input key from `PEER_KEYS`.
+ */
+// The pattern admits exactly the 44-char encodings of 32 bytes (the last data character carries no spare bits).
+export const wgKey = z.string().regex(WG_KEY_RE, "must be a base64 WireGuard key (44 chars)");
+export const interfaceName = z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, "must be a Linux interface name (≤15 chars)");
+export const hostPort = z.string().regex(/^[^\s:]+:\d+$/, "must be host:port");
+export const peerName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes");
+export const PEER_KINDS = ["agent", "runner", "operator"] as const;
 
-export const PeerInputs = z
-  .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes"),
-    interface: z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, "must be a Linux interface name (≤15 chars)"),
+export const PeerSettings = z.strictObject({
+  kind: z.enum(PEER_KINDS).default("agent").describe("what joins: a lab agent (Pi), a runner host (`runner`) or an operator"),
+  address: z.ipv4().optional().describe("fixed tunnel address; allocated from the hub CIDR (hash of the name, linear probing) when absent"),
+  dns: z.array(z.ipv4()).optional().describe("DNS servers written into the client config"),
+  persistentKeepalive: z.number().int().min(0).max(65535).default(25).describe("keepalive seconds on both sides (0 = off)"),
+  presharedKey: z.boolean().default(false).describe("generate a preshared key for this peer"),
+  publicKey: wgKey.optional().describe("bring your own key: the peer keeps its private key, the stack only registers this public key"),
+  rotateAfterDays: z.number().int().positive().optional().describe("rotate the key when it is older than this"),
+  rotation: z.string().optional().describe("change this value to rotate the key now"),
+  allowedIps: z.array(z.cidrv4()).optional().describe("extra routed networks behind this peer (hub side)"),
+  clientAllowedIps: z.array(z.cidrv4()).optional().describe("networks the client routes into the tunnel (default: the hub CIDR)"),
+});
+/** What `WireGuardHub.addPeer` takes (defaults not yet applied). */
+export type PeerSpec = z.input<typeof PeerSettings>;
+
+/** One entry of `labfleet:wireguard.peers`. */
+export const PeerConfig = PeerSettings.extend({ name: peerName.describe("peer name, unique per hub") });
+
+/** Inputs of one WireGuardPeer, as its dynamic provider receives them. */
+export const PeerInputs = PeerSettings.omit({ kind: true })
+  .extend({
+    name: peerName,
+    interface: interfaceName,
     transport: TransportSpec,
     sshPrivateKey: z.string().optional(),
     hubPublicKey: wgKey,
-    hubEndpoint: z.string().regex(/^[^\s:]+:\d+$/, "must be host:port"),
+    hubEndpoint: hostPort,
     cidr: z.cidrv4(),
     address: z.ipv4(),
     allowedIps: z.array(z.cidrv4()).default([]),
-    clientAllowedIps: z.array(z.cidrv4()).optional(),
     dns: z.array(z.ipv4()).default([]),
     endpoint: z.string().regex(/^[^\s]+:\d+$/, "must be host:port").optional(),
-    persistentKeepalive: z.number().int().min(0).max(65535).default(25),
-    presharedKey: z.boolean().default(false),
-    publicKey: wgKey.optional(),
-    rotation: z.string().optional(),
-    rotateAfterDays: z.number().int().positive().optional(),
     /** Pinned addresses of the other peers of this hub (name → address), for collision checks. */
     reserved: z.record(z.string(), z.string()).default({}),
   })
@@ -41,6 +64,19 @@ export const PeerInputs = z
     }
   });
 export type PeerInputs = z.output<typeof PeerInputs>;
+type PeerInputKey = keyof typeof PeerInputs.shape;
+
+/**
+ * How the provider's diff treats each input: a new key or another hub replaces the peer (the id
+ * is `<interface>/<public key>`; the transport replaces only when its target changes), `reserved`
+ * only feeds the check, everything else is applied in place with `wg set`.
+ */
+export const PEER_KEYS = {
+  replace: ["interface", "transport", "publicKey", "rotation"],
+  checkOnly: ["reserved"],
+} as const satisfies Record<string, readonly PeerInputKey[]>;
+const special = new Set<string>([...PEER_KEYS.replace, ...PEER_KEYS.checkOnly]);
+export const PEER_IN_PLACE_KEYS = (Object.keys(PeerInputs.shape) as PeerInputKey[]).filter((k) => !special.has(k));
 
 /** What the provider stores: the inputs plus the keys, client config and what the hub shows. */
 export type PeerOutputs = PeerInputs & {

@@ -10,7 +10,7 @@ import { GitlabBootstrapFiles } from "../../components/gitlab/bootstrap-files.ts
 import { GitlabProject } from "../../components/gitlab/project.ts";
 import { GitlabProtectedBranch } from "../../components/gitlab/protected-branch.ts";
 import { GitlabRoleBoundary } from "../../components/gitlab/role-boundary.ts";
-import { GitlabRunner } from "../../components/gitlab/runner.ts";
+import { CiRunner } from "../../components/gitlab/runner.ts";
 import { HutAction } from "../../components/hut/hut-action.ts";
 import { LxdInstance } from "../../components/lxd/instance.ts";
 import { LxdInstanceFile } from "../../components/lxd/instance-file.ts";
@@ -28,7 +28,7 @@ const RESOURCES: [Ctor, string[]][] = [
   [GitlabProject as Ctor, ["gitlabToken"]],
   [GitlabProtectedBranch as Ctor, ["gitlabToken"]],
   [GitlabRoleBoundary as Ctor, ["gitlabToken", "subjectToken"]],
-  [GitlabRunner as Ctor, ["gitlabToken", "token"]],
+  [CiRunner as Ctor, ["gitlabToken", "token"]],
   [HutAction as Ctor, ["environment", "connection"]],
   [LxdInstance as Ctor, ["clientKey"]],
   [LxdInstanceFile as Ctor, ["content", "clientKey"]],

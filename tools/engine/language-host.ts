@@ -1,16 +1,6 @@
 /**
  * `pulumi-language-nodejs` for machines where Pulumi's Go language host cannot be had
- * (docs/engine.md, "The Node.js language host"). The Pulumi CLI starts it like any language plugin:
- * it prints its gRPC port on the first line of stdout, then serves the LanguageRuntime service.
- *
- * It starts programs and policy packs exactly as the Go host does — `node <nodeargs>
- * @pulumi/pulumi/cmd/run --monitor … <entry point>` and `node @pulumi/pulumi/cmd/run-policy-pack
- * <engine> <dir>` resolved from the program directory, config in `PULUMI_CONFIG` /
- * `PULUMI_CONFIG_SECRET_KEYS`, exit code 32 meaning "already reported" — so the SDK code that runs
- * is the one in the project's node_modules, unchanged. It differs in two documented ways: the
- * program talks to the engine's resource monitor directly (the Go host interposes a forwarding
- * proxy), and GetRequiredPackages reports none, so no plugin is installed ahead of use (automatic
- * acquisition is off on an engine set up by tools/setup/engine.sh anyway).
+ * (docs/engine.md: "The Node.js language host", and its module notes).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";

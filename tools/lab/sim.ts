@@ -1,16 +1,6 @@
 /**
  * The simulated lab `npm run lab` deploys the `local` stack against when no boards are attached
- * (docs/runbooks/local-lab.md). Its state is .lab/sim.json (0600), so `lab down` from another
- * process stops it; every process is detached, tracked by pid and stopped by pid; every wait is
- * bounded. Pieces:
- *   - serial: per slot, a socat pty pair linked at the slot's /dev/serial/by-id/… path (never
- *     over an existing path: that is a real board);
- *   - Home Assistant: hardware/sim/home-assistant-server.ts on 127.0.0.1 (free port), one switch
- *     per slot relay, a bearer token generated once (.lab/ha-token);
- *   - WireGuard hub: wireguard-go in a network namespace of its own (the host's root namespace is
- *     never touched), private key kept in .lab/wg-hub.key;
- *   - esptool: hardware/sim/fake-esptool.sh, logging to .lab/esptool.log;
- *   - firmware: a deterministic image in .lab/firmware/ and its sha256.
+ * (docs/runbooks/local-lab.md, with its module notes).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from "node:fs";

@@ -87,8 +87,8 @@ async function up(gitlab: GitlabConfig, token: string, state: Map<string, Stored
     repos.boundary,
   ];
   await Promise.all(all.map((r) => value(r.id)));
-  const [roleEnv, runnerTokens, ok] = await Promise.all([value(repos.roleEnv), value(repos.runnerTokens), value(repos.infraBoundaryOk)]);
-  return { ops, roleEnv, runnerTokens, ok };
+  const [roleEnv, ciRunnerTokens, ok] = await Promise.all([value(repos.roleEnv), value(repos.ciRunnerTokens), value(repos.infraBoundaryOk)]);
+  return { ops, roleEnv, ciRunnerTokens, ok };
 }
 
 let d: GitlabDouble;
@@ -149,10 +149,10 @@ describe("RoleRepos against the GitLab double", () => {
       expect(d.tokenValid(env.GITLAB_PAT)).toBe(true);
       expect(env.GITLAB_USER).toMatch(/^project_\d+_bot_/);
     }
-    expect(Object.keys(first.runnerTokens)).toEqual(["esp32-hut-01", "esp32-hut-02"]);
-    for (const t of Object.values(first.runnerTokens)) expect(d.runnerTokenValid(t)).toBe(true);
-    const runnerRepo = d.projectByPath("lab-agents/runner")!;
-    expect(d.runnerList(runnerRepo.id).map((r) => r.tag_list)).toEqual([["esp32-hut-01"], ["esp32-hut-02"]]);
+    expect(Object.keys(first.ciRunnerTokens)).toEqual(["esp32-hut-01", "esp32-hut-02"]);
+    for (const t of Object.values(first.ciRunnerTokens)) expect(d.runnerTokenValid(t)).toBe(true);
+    const runnerRoleRepo = d.projectByPath("lab-agents/runner")!;
+    expect(d.runnerList(runnerRoleRepo.id).map((r) => r.tag_list)).toEqual([["esp32-hut-01"], ["esp32-hut-02"]]);
     expect(first.ok).toBe(true);
   });
 

@@ -18,7 +18,7 @@ async function setup(opts: DoubleOptions = {}) {
   const p = await project.create(project.ProjectInputs.parse({ ...s.conn, role: "runner", namespace: "lab-agents", path: "runner" }) as never);
   const projectId = Number(p.id);
   const inputs = (label = "esp32-hut-01", over: Record<string, unknown> = {}) =>
-    runner.RunnerInputs.parse({
+    runner.CiRunnerInputs.parse({
       ...s.conn,
       projectId,
       projectPath: "lab-agents/runner",
@@ -33,7 +33,7 @@ async function setup(opts: DoubleOptions = {}) {
   return { ...s, projectId, inputs };
 }
 
-describe("GitlabRunner provider", () => {
+describe("CiRunner provider", () => {
   it("creates a project runner tagged with the slot label, locked, no untagged jobs, runner-role timeout", async () => {
     const { d, projectId, inputs } = await setup();
     const { id, outs } = await runner.create(inputs());

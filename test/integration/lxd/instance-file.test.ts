@@ -93,7 +93,7 @@ describe("LxdInstanceFile on the real LXD daemon", () => {
   });
 
   it("a secret 0600 root file (config.toml) replaces a looser one left by a package; mode/owner read back through the file API", async () => {
-    // what the gitlab-runner package may leave before RunnerVm pushes config.toml: a 0644 file of another owner
+    // what the gitlab-runner package may leave before RunnerHost pushes config.toml: a 0644 file of another owner
     await sh("mkdir -p /etc/gitlab-runner-test && printf 'concurrent = 1\\n' > /etc/gitlab-runner-test/config.toml && chmod 644 /etc/gitlab-runner-test/config.toml && chown 1000:1000 /etc/gitlab-runner-test/config.toml");
     const secret = 'concurrent = 1\n\n[[runners]]\n  token = "glrt-integration-secret"\n';
     const inputs = await checked(

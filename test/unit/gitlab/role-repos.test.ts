@@ -152,12 +152,12 @@ describe("RoleRepos component (mock runtime)", () => {
 
   it("secrets stay secret: admin token, role env files, runner tokens", async () => {
     expect(await pulumi.isSecret(repos.roleEnv)).toBe(true);
-    expect(await pulumi.isSecret(repos.runnerTokens)).toBe(true);
+    expect(await pulumi.isSecret(repos.ciRunnerTokens)).toBe(true);
     const env = await value(repos.roleEnv);
     expect(env.infra).toBe(
       "# labfleet GitLab credentials of the infra role — secret, keep 0600, never commit\nGITLAB_HOST=gitlab.lab.example.org\nGITLAB_USER=project_4242_bot_abcd\nGITLAB_PAT=tok-gitlab-infra-token\n",
     );
-    expect(Object.keys(await value(repos.runnerTokens))).toEqual(["esp32-hut-01", "esp32-hut-02"]);
+    expect(Object.keys(await value(repos.ciRunnerTokens))).toEqual(["esp32-hut-01", "esp32-hut-02"]);
     expect(await value(repos.infraBoundaryOk)).toBe(true);
   });
 

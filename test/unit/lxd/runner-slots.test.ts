@@ -202,7 +202,7 @@ describe("gitlabRunnerConfig", () => {
     expect(toml(`x = ${tomlString('a"b\\c\n\u0001\u007f')}\n`)).toEqual({ x: 'a"b\\c\n\u0001\u007f' });
     const args = { url: GITLAB_URL, runner: "r1", slots: [{ label: "a", slotId: "hut-01" }, { label: "b", slotId: "hut-02" }] };
     expect(() => gitlabRunnerConfig({ ...args, tokens: { a: "glrt-secret-a" } })).toThrow(
-      'gitlab-runner config of r1: no runner authentication token for slot label "b" (RoleRepos.runnerTokens)',
+      'gitlab-runner config of r1: no runner authentication token for slot label "b" (RoleRepos.ciRunnerTokens)',
     );
     let message = "";
     try {

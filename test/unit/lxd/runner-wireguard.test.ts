@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { RunnerVm } from "../../../components/lxd/runner-vm.ts";
-import { runnerConnections } from "../../../stacks/runners.ts";
+import { RunnerHost } from "../../../components/lxd/runner-host.ts";
+import { runnerHostConnections } from "../../../stacks/runner-hosts.ts";
 import { Inventory } from "../../../hardware/schema/inventory.ts";
-import { RunnerConfig } from "../../../components/lxd/settings.ts";
+import { RunnerHostConfig } from "../../../components/lxd/settings.ts";
 import { unwrap } from "../../../tools/plan/values.ts";
 
 /**
- * RunnerVm with a WireGuard peer handed in by the stack (the WireGuard component is wired by the
+ * RunnerHost with a WireGuard peer handed in by the stack (the WireGuard component is wired by the
  * lead): the peer's client config reaches the VM as a pushed file, and stays secret.
  */
 
@@ -20,7 +20,7 @@ interface Registered {
   additionalSecretOutputs: string[];
 }
 
-async function withMocks(build: () => RunnerVm[]): Promise<{ vms: RunnerVm[]; registered: Registered[] }> {
+async function withMocks(build: () => RunnerHost[]): Promise<{ vms: RunnerHost[]; registered: Registered[] }> {
   const registered: Registered[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -52,7 +52,7 @@ async function withMocks(build: () => RunnerVm[]): Promise<{ vms: RunnerVm[]; re
   return { vms, registered };
 }
 
-const runner = RunnerConfig.parse({ name: "runner-01", remote: "lab", sshPublicKey: "ssh-ed25519 AAAA op@lab" });
+const runner = RunnerHostConfig.parse({ name: "runner-01", remote: "lab", sshPublicKey: "ssh-ed25519 AAAA op@lab" });
 const { slots } = Inventory.parse({
   slots: [
     { id: "hut-01", label: "a", runner: "runner-01", serialById: "/dev/serial/by-id/a", relay: { entity: "switch.a" }, usb: { vendorid: "10C4", productid: "EA60" } },
@@ -61,15 +61,15 @@ const { slots } = Inventory.parse({
 });
 const WG = "[Interface]\nPrivateKey = cGVlci1wcml2YXRlLWtleS1mb3ItdGVzdHMtb25seS0wMDA=\nAddress = 10.88.0.10/32\n";
 
-describe("RunnerVm with a WireGuard peer", () => {
+describe("RunnerHost with a WireGuard peer", () => {
   it("pushes the peer's config as a secret 0600 file that restarts wg-quick; user-data stays secret-free; the address is exported", async () => {
     const remote = { kind: "unix" as const, socket: "/var/lib/lxd/unix.socket", project: "default" };
     const tags = { environment: "staging", stack: "staging" };
     const { vms, registered } = await withMocks(() => [
-      new RunnerVm("runner-01", { tags, runner, remote, slots, wireguard: { address: "10.88.0.10", clientConfig: WG } }),
-      new RunnerVm("runner-02", { tags, runner: { ...runner, name: "runner-02" }, remote, slots }),
+      new RunnerHost("runner-01", { tags, runner, remote, slots, wireguard: { address: "10.88.0.10", clientConfig: WG } }),
+      new RunnerHost("runner-02", { tags, runner: { ...runner, name: "runner-02" }, remote, slots }),
     ]);
-    const [vm, plain] = vms as [RunnerVm, RunnerVm];
+    const [vm, plain] = vms as [RunnerHost, RunnerHost];
     const inst = registered.find((r) => r.name === "runner-01-instance");
     if (!inst) throw new Error("no LxdInstance registered");
     expect(inst.additionalSecretOutputs).toEqual(["clientKey"]);
@@ -99,7 +99,7 @@ describe("RunnerVm with a WireGuard peer", () => {
     expect(address).toBe("10.88.0.10");
     expect(await new Promise((resolve) => vm.ipv4.apply(resolve))).toBe("10.232.0.7");
     // the HUT commands reach a runner over WireGuard when it has a peer, else at its LXD address
-    const conns = runnerConnections(vms);
+    const conns = runnerHostConnections(vms);
     expect(await new Promise((resolve) => conns["runner-01"]!.host.apply(resolve))).toBe("10.88.0.10");
     expect(await new Promise((resolve) => conns["runner-02"]!.host.apply(resolve))).toBe("10.232.0.7");
     expect(await new Promise((resolve) => conns["runner-02"]!.user.apply(resolve))).toBe("runner");

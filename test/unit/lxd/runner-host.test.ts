@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { ROOT } from "../../../tools/plan/run.ts";
 import { type PlanResource, isSecretInput, one, runProgram } from "../../helpers/program.ts";
 
-/** RunnerVm as the real program registers it, on Pulumi's mock runtime. */
+/** RunnerHost as the real program registers it, on Pulumi's mock runtime. */
 
 const INSTANCE = "pulumi-nodejs:dynamic/lxd:LxdInstance";
 const RUNNER = "labfleet:lxd:RunnerVm";
@@ -18,7 +18,7 @@ function userData(r: PlanResource): Record<string, unknown> {
   return parse(text) as Record<string, unknown>;
 }
 
-describe("RunnerVm in the local stack", () => {
+describe("RunnerHost in the local stack", () => {
   it("is a container from the local image on this host's socket, without cloud-init", async () => {
     const run = await runProgram({ stack: "local" });
     const vm = one(run.resources, RUNNER, "runner-local");
@@ -50,7 +50,7 @@ describe("RunnerVm in the local stack", () => {
   });
 });
 
-describe("RunnerVm in the staging stack", () => {
+describe("RunnerHost in the staging stack", () => {
   const staging = () => runProgram({ stack: "staging", secrets: { "labfleet:lxdClientKey": KEY } });
 
   it("is a VM from the Ubuntu image server over HTTPS with the client key as a secret", async () => {
