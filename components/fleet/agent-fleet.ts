@@ -47,4 +47,9 @@ export class AgentFleet extends LabComponent {
     this.version = s.package.version;
     this.registerOutputs({ hosts: this.hosts, hostVersions: this.hostVersions, version: this.version });
   }
+
+  /** The `fleet` stack output: the version, the hosts and the version each runs. */
+  outputs(): { version: string; hosts: pulumi.Output<FleetHost[]>; hostVersions: pulumi.Output<Record<string, string | null>> } {
+    return { version: this.version, hosts: this.hosts, hostVersions: this.hostVersions };
+  }
 }

@@ -34,6 +34,10 @@ export const SECRET_KEYS = {
     required: (c) =>
       c.hut.enabled && c.hut.slots.some((s) => s.runner !== "local") ? "a hut slot runs on a remote runner" : undefined,
   },
+  fleetSshKey: {
+    description: "SSH private key the agent fleet logs in to the agents with (over the WireGuard mesh)",
+    required: (c) => (c.fleet.enabled ? "fleet is enabled" : undefined),
+  },
 } satisfies Record<string, SecretKeySpec>;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

@@ -28,11 +28,11 @@ const wireguard = {
 describe("program wiring of labfleet:fleet", () => {
   it("local: no fleet", async () => {
     const run = await runProgram({ stack: "local" });
-    expect(run.resources.filter((r) => r.type.includes("fleet"))).toEqual([]);
+    expect(run.resources.filter((r) => /^labfleet:fleet:|dynamic\/fleet:/.test(r.type))).toEqual([]);
   });
 
   it("rolls out to the tagged agent peers at their tunnel addresses, with the key as a secret", async () => {
-    const run = await runProgram({ stack: "local", config: { "labfleet:fleet": fleet, "labfleet:wireguard": wireguard }, secrets: { fleetSshKey: KEY } });
+    const run = await runProgram({ stack: "local", config: { "labfleet:fleet": fleet, "labfleet:wireguard": wireguard }, secrets: { "labfleet:fleetSshKey": KEY } });
     one(run.resources, "labfleet:fleet:AgentFleet", "fleet");
     const rollout = one(run.resources, "pulumi-nodejs:dynamic/fleet:FleetRollout", "fleet-rollout");
     const hosts = rollout.inputs.hosts as { name: string; address: string }[];
@@ -47,7 +47,7 @@ describe("program wiring of labfleet:fleet", () => {
 
   it("names the missing secret and a fleet without the mesh", async () => {
     await expect(runProgram({ stack: "local", config: { "labfleet:fleet": fleet, "labfleet:wireguard": wireguard } })).rejects.toThrow(/labfleet:fleetSshKey: required because fleet is enabled/);
-    await expect(runProgram({ stack: "local", config: { "labfleet:fleet": fleet, "labfleet:wireguard": { enabled: false } }, secrets: { fleetSshKey: KEY } })).rejects.toThrow(
+    await expect(runProgram({ stack: "local", config: { "labfleet:fleet": fleet, "labfleet:wireguard": { enabled: false } }, secrets: { "labfleet:fleetSshKey": KEY } })).rejects.toThrow(
       /labfleet:fleet: needs the labfleet:wireguard section/,
     );
   });
