@@ -1,5 +1,6 @@
-import { Command, CommanderError, Option } from "commander";
-import { EXIT, UsageError, errorMessage } from "../../hardware/errors.ts";
+import { Command, Option } from "commander";
+import { usageExitCode } from "../../hardware/cli/usage.ts";
+import { EXIT, errorMessage } from "../../hardware/errors.ts";
 import { registerCollectLogs } from "./collect-logs.ts";
 import { registerRollout } from "./rollout.ts";
 import { registerStatus } from "./status.ts";
@@ -38,11 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT.usage;
-    if (err instanceof UsageError) {
-      process.stderr.write(`fleet: ${err.message}\n`);
-      return EXIT.usage;
-    }
+    const usage = usageExitCode(err, "fleet");
+    if (usage !== undefined) return usage;
     process.stderr.write(`fleet: ${errorMessage(err)}\n`);
     return EXIT.failed;
   }
