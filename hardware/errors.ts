@@ -27,8 +27,10 @@ export class LockTimeoutError extends Error {
   constructor(
     readonly lockPath: string,
     readonly waitSeconds: number,
+    /** Who holds it (hardware/holders.ts, describeHolder). */
+    readonly holder?: string,
   ) {
-    super(`lock ${lockPath} not acquired within ${waitSeconds}s`);
+    super(`lock ${lockPath} not acquired within ${waitSeconds}s${holder ? `: held by ${holder}` : ""}`);
     this.name = "LockTimeoutError";
   }
 }

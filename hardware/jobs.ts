@@ -1,22 +1,27 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { hostname, userInfo } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { hostname, tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { AbortedError, LockTimeoutError, UsageError } from "./errors.ts";
 import { issuesToMessage, readTextArg } from "./inventory.ts";
-import { acquireLock, jobLockPath } from "./lock.ts";
+import { currentHolder } from "./holders.ts";
+import { JOB_RESULTS_ENV, readJobResults, reportFields } from "./job-results.ts";
+import { DEFAULT_LOCK_DIR, acquireLock, jobLockPath } from "./lock.ts";
+import { ensurePrivateDir } from "./private-dir.ts";
 import { spawnGroup } from "./proc.ts";
-import { InvocationShape, Report, type ReportStatus, checkTimeout } from "./schema/ws2.ts";
+import { InvocationShape, Report, type ReportStatus, type StepReport, checkTimeout } from "./schema/ws2.ts";
 
 /**
  * `hut run`: executes one ws2 invocation and produces its ws2 report.
  *
- * Steps: accept (schema, role timeout limit) → lock `(target_role, lock_key)` → start the
- * command → collect artifacts. `command` is ONE argv, executed without a shell. The
- * cancellation flag is checked at each step boundary and polled while waiting for the lock and
- * while the command runs (then the command's process group gets SIGTERM, SIGKILL 5 s later).
- * One deadline, `timeout_sec` after acceptance, bounds the lock wait and the command together.
- * Artifacts are listed whatever the outcome.
+ * Phases: accept (schema, role timeout limit) → lock `(target_role, lock_key)` → run the
+ * command's steps → collect artifacts. `command` is a list of steps, each one shell command run
+ * with `/bin/sh -c` in `workdir`, in order, stopping at the first failure; the report lists each
+ * step run with its exit code. The cancellation flag is checked between phases and steps and
+ * polled while waiting for the lock and while a step runs (then the step's process group gets
+ * SIGTERM, SIGKILL 5 s later); a flag that cancelled the job is removed. One deadline,
+ * `timeout_sec` after acceptance, bounds the lock wait and all steps together. Artifacts are
+ * listed whatever the outcome.
  */
 
 /** Report exit codes for outcomes that are not the command's own status. */
@@ -26,8 +31,15 @@ const CANCEL_POLL_MS = 250;
 const KILL_GRACE_MS = 5000;
 const MAX_ARTIFACTS = 10_000;
 
+/** Default cancel-flag directory: created 0700 (never the world-writable /tmp itself). */
+export const DEFAULT_CANCEL_DIR = join(DEFAULT_LOCK_DIR, "cancel");
+
+export function cancelDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HUT_CANCEL_DIR || DEFAULT_CANCEL_DIR;
+}
+
 export function cancelFlagPath(jobId: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.HUT_CANCEL_DIR || "/tmp", `labfleet-cancel-${jobId}.flag`);
+  return join(cancelDir(env), `labfleet-cancel-${jobId}.flag`);
 }
 
 export interface RunJobOptions {
@@ -91,10 +103,19 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
   const inv = readInvocation(o.invocationFile);
   const startMs = Date.now();
   const workdir = resolve(inv.workdir ?? process.cwd());
+  ensurePrivateDir(cancelDir(env), 0o700, "HUT_CANCEL_DIR");
   const flag = cancelFlagPath(inv.job_id, env);
+  const steps: StepReport[] = [];
+  // Where the steps' hut flash / power-cycle record their results (a 0700 dir of its own).
+  const resultsDir = mkdtempSync(join(tmpdir(), "labfleet-job-"));
+  const resultsFile = join(resultsDir, "results.jsonl");
 
   const finish = (status: ReportStatus, exitCode: number, summary: string, nextAction?: string): RunJobResult => {
     const endMs = Date.now();
+    // A flag that cancelled the job is consumed: a later job with the same id starts clean.
+    if (status === "cancelled" && !o.signal?.aborted) rmSync(flag, { force: true });
+    const hardware = reportFields(readJobResults(resultsFile));
+    rmSync(resultsDir, { recursive: true, force: true });
     const { found, missing } = listArtifacts(workdir, inv.expected_artifacts);
     const missingNote = missing.length > 0 ? `; missing artifacts: ${missing.join(", ")}` : "";
     const report = Report.parse({
@@ -111,6 +132,8 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
       executor: executor(),
       ...(inv.commit_sha ? { commit_sha: inv.commit_sha } : {}),
       artifact_paths: found,
+      steps,
+      ...hardware,
       ...(nextAction ? { next_action: nextAction } : {}),
     });
     return { report, exitCode: status === "success" ? 0 : exitCode === JOB_EXIT.rejected ? 2 : 1 };
@@ -134,11 +157,11 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
   try {
     if (cancelled()) return finish("cancelled", JOB_EXIT.cancelled, `cancelled before start: ${cancelNote()}`);
     o.log?.(`job ${inv.job_id}: waiting for ${lockPath}\n`);
-    lock = await acquireLock(lockPath, { waitSeconds: limit.sec, signal: lockAbort.signal });
+    lock = await acquireLock(lockPath, { waitSeconds: limit.sec, signal: lockAbort.signal, holder: currentHolder(inv.job_id) });
   } catch (err) {
     if (err instanceof AbortedError) return finish("cancelled", JOB_EXIT.cancelled, `cancelled while waiting for the lock: ${cancelNote()}`);
     if (err instanceof LockTimeoutError) {
-      return finish("timeout", JOB_EXIT.timeout, `lock ${lockPath} stayed busy for the whole ${limit.sec}s timeout`, "retry when the other job on this lock_key is done");
+      return finish("timeout", JOB_EXIT.timeout, `lock ${lockPath} stayed busy for the whole ${limit.sec}s timeout (held by ${err.holder ?? "unknown"})`, "retry when the other job on this lock_key is done");
     }
     throw err;
   } finally {
@@ -146,43 +169,68 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
   }
 
   try {
-    // Step 2: start the command (cancellation checked at the boundary).
-    if (cancelled()) return finish("cancelled", JOB_EXIT.cancelled, `cancelled before start: ${cancelNote()}`);
     if (!existsSync(workdir) || !statSync(workdir).isDirectory()) {
       return finish("failed", JOB_EXIT.notStarted, `workdir ${workdir} does not exist`, "fix workdir in the invocation");
     }
-    const [cmd, ...args] = inv.command as [string, ...string[]];
-    o.log?.(`job ${inv.job_id}: ${JSON.stringify(inv.command)} in ${workdir}\n`);
-    const g = spawnGroup(cmd, args, {
-      cwd: workdir,
-      env: { ...env, LABFLEET_JOB_ID: inv.job_id, LABFLEET_LOCK_KEY: inv.lock_key, LABFLEET_TARGET_ROLE: inv.target_role },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    g.child.stdout?.on("data", (d) => o.log?.(String(d)));
-    g.child.stderr?.on("data", (d) => o.log?.(String(d)));
-    let ended: "timeout" | "cancelled" | undefined;
-    const stop = (why: "timeout" | "cancelled") => {
-      if (ended) return;
-      ended = why;
-      void g.terminate(KILL_GRACE_MS);
-    };
-    const timer = setTimeout(() => stop("timeout"), Math.max(0, deadline - Date.now()));
-    const watch = setInterval(() => {
-      if (cancelled()) stop("cancelled");
-    }, CANCEL_POLL_MS);
-    const exit = await g.exited;
-    clearTimeout(timer);
-    clearInterval(watch);
-
-    // Step 3: outcome (artifacts are listed by finish in every case).
-    if (exit.error) return finish("failed", JOB_EXIT.notStarted, `command ${cmd} could not start: ${exit.error.message}`, "check the command in the invocation");
-    if (ended === "timeout") {
-      return finish("timeout", JOB_EXIT.timeout, `command exceeded timeout_sec ${limit.sec} and was killed`, "raise timeout_sec or make the job faster");
+    const jobEnv = { ...env, LABFLEET_JOB_ID: inv.job_id, LABFLEET_LOCK_KEY: inv.lock_key, LABFLEET_TARGET_ROLE: inv.target_role, [JOB_RESULTS_ENV]: resultsFile };
+    for (const [i, step] of inv.command.entries()) {
+      const which = `step ${i + 1}/${inv.command.length}`;
+      // Cancellation is checked before every step.
+      if (cancelled()) {
+        const when = i === 0 ? "before start" : `before ${which}`;
+        return finish("cancelled", JOB_EXIT.cancelled, `cancelled ${when}: ${cancelNote()}`);
+      }
+      o.log?.(`job ${inv.job_id}: ${which}: ${step} (in ${workdir})\n`);
+      const ended = await runStep(step, workdir, jobEnv, deadline, cancelled, o.log);
+      steps.push({ command: step, exit_code: ended.exitCode });
+      if (ended.error) return finish("failed", JOB_EXIT.notStarted, `${which} could not start: ${ended.error.message}`, "check the command in the invocation");
+      if (ended.why === "timeout") {
+        return finish("timeout", JOB_EXIT.timeout, `${which} exceeded timeout_sec ${limit.sec} and was killed`, "raise timeout_sec or make the job faster");
+      }
+      if (ended.why === "cancelled") return finish("cancelled", JOB_EXIT.cancelled, `cancelled while running ${which}: ${cancelNote()}`);
+      if (ended.exitCode !== 0) {
+        return finish("failed", ended.exitCode, `${which} (${step}) exited with status ${ended.exitCode}; later steps not run`, "inspect the job log");
+      }
     }
-    if (ended === "cancelled") return finish("cancelled", JOB_EXIT.cancelled, `cancelled while running: ${cancelNote()}`);
-    if (exit.status !== 0) return finish("failed", exit.status, `command exited with status ${exit.status}`, "inspect the job log");
-    return finish("success", 0, `command succeeded in ${((Date.now() - startMs) / 1000).toFixed(1)}s`);
+    return finish("success", 0, `${inv.command.length} step(s) succeeded in ${((Date.now() - startMs) / 1000).toFixed(1)}s`);
   } finally {
     lock.release();
   }
+}
+
+interface StepEnd {
+  exitCode: number;
+  why?: "timeout" | "cancelled";
+  error?: Error;
+}
+
+/** One step: `/bin/sh -c <step>` in its own process group, stopped on deadline or cancellation. */
+async function runStep(
+  step: string,
+  workdir: string,
+  env: NodeJS.ProcessEnv,
+  deadline: number,
+  cancelled: () => boolean,
+  log?: (text: string) => void,
+): Promise<StepEnd> {
+  const g = spawnGroup("/bin/sh", ["-c", step], { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"] });
+  g.child.stdout?.on("data", (d) => log?.(String(d)));
+  g.child.stderr?.on("data", (d) => log?.(String(d)));
+  let why: StepEnd["why"];
+  const stop = (reason: "timeout" | "cancelled") => {
+    if (why) return;
+    why = reason;
+    void g.terminate(KILL_GRACE_MS);
+  };
+  const timer = setTimeout(() => stop("timeout"), Math.max(0, deadline - Date.now()));
+  const watch = setInterval(() => {
+    if (cancelled()) stop("cancelled");
+  }, CANCEL_POLL_MS);
+  const exit = await g.exited;
+  clearTimeout(timer);
+  clearInterval(watch);
+  if (exit.error) return { exitCode: JOB_EXIT.notStarted, error: exit.error };
+  if (why === "timeout") return { exitCode: JOB_EXIT.timeout, why };
+  if (why === "cancelled") return { exitCode: JOB_EXIT.cancelled, why };
+  return { exitCode: exit.status };
 }

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
-import { closeSync, constants, mkdirSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { AbortedError, LockTimeoutError } from "./errors.ts";
+import { type Holder, currentHolder, describeHolder, readHolder, removeHolder, writeHolder } from "./holders.ts";
+import { ensurePrivateDir } from "./private-dir.ts";
 
 /**
  * Exclusive locks with flock(2) semantics, held by this process.
@@ -16,20 +18,26 @@ import { AbortedError, LockTimeoutError } from "./errors.ts";
  * Re-entrancy: `hut lock` exports HUT_HELD_LOCKS="<pid>:<path>,…" to its command, so a nested
  * `hut flash` for the same slot does not deadlock. An entry only counts when <pid> is an
  * ancestor of the current process (checked in /proc), so a leftover variable cannot bypass a lock.
+ *
+ * Holders: once taken, the lock's holder (pid, command, ws2 job id, start time) is recorded
+ * (hardware/holders.ts); a wait that times out names it, and `hut who` lists them.
  */
 
 export const HELD_ENV = "HUT_HELD_LOCKS";
 
+/** Default lock directory: created 0750 (never the world-writable /var/lock itself). */
+export const DEFAULT_LOCK_DIR = "/var/lock/labfleet";
+
 export function lockDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HUT_LOCK_DIR || "/var/lock";
+  return env.HUT_LOCK_DIR || DEFAULT_LOCK_DIR;
 }
 
-/** `${HUT_LOCK_DIR:-/var/lock}/hut-<id>.lock` (docs/design/hut.md, "Locks"; the id already reads `hut-NN`). */
+/** `${HUT_LOCK_DIR:-/var/lock/labfleet}/hut-<id>.lock` (docs/design/hut.md, "Locks"; the id already reads `hut-NN`). */
 export function slotLockPath(slotId: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(lockDir(env), `hut-${slotId}.lock`);
 }
 
-/** `${HUT_LOCK_DIR:-/var/lock}/labfleet-<target_role>-<lock_key>.lock` (docs/design/hut.md, "Locks"). */
+/** `${HUT_LOCK_DIR:-/var/lock/labfleet}/labfleet-<target_role>-<lock_key>.lock` (docs/design/hut.md, "Locks"). */
 export function jobLockPath(role: string, lockKey: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(lockDir(env), `labfleet-${role}-${lockKey}.lock`);
 }
@@ -45,6 +53,10 @@ export interface AcquireOptions {
   /** Seconds to wait; undefined waits forever, 0 tries once. */
   waitSeconds?: number;
   signal?: AbortSignal;
+  /** Recorded as the holder; default: this process (job id from LABFLEET_JOB_ID). */
+  holder?: Holder;
+  /** Only test whether the lock is free (`hut who`, `hut doctor`): records no holder. */
+  probe?: boolean;
 }
 
 function ancestors(): Set<number> {
@@ -94,15 +106,14 @@ export function heldLocksEnv(lock: HeldLock, env: NodeJS.ProcessEnv = process.en
 }
 
 function openLockFile(path: string): number {
-  mkdirSync(dirname(path), { recursive: true });
-  // O_RDONLY is enough for flock(2); opening without O_CREAT first keeps working in sticky
-  // world-writable dirs (fs.protected_regular) when another user created the file.
+  ensurePrivateDir(dirname(path), 0o750, "HUT_LOCK_DIR");
+  // O_RDONLY is enough for flock(2).
   try {
     return openSync(path, constants.O_RDONLY | constants.O_NOCTTY);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  return openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_NOCTTY, 0o644);
+  return openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_NOCTTY, 0o640);
 }
 
 const LOCK_CONFLICT = 75;
@@ -145,12 +156,33 @@ export async function acquireLock(path: string, opts: AcquireOptions = {}): Prom
         else reject(new Error(`flock ${path} failed (${code ?? sig}): ${stderr.trim()}`));
       });
     });
-    if (status === LOCK_CONFLICT) throw new LockTimeoutError(path, opts.waitSeconds ?? 0);
+    if (status === LOCK_CONFLICT) throw new LockTimeoutError(path, opts.waitSeconds ?? 0, describeHolder(readHolder(path)));
   } catch (err) {
     close();
     throw err;
   }
-  return { path, reentrant: false, release: close };
+  if (opts.probe) return { path, reentrant: false, release: close };
+  writeHolder(path, opts.holder ?? currentHolder());
+  return {
+    path,
+    reentrant: false,
+    release() {
+      if (closed) return;
+      removeHolder(path);
+      close();
+    },
+  };
+}
+
+/** Free, or held (with the recorded holder): one non-waiting try that records nothing. */
+export async function probeLock(path: string): Promise<{ held: false } | { held: true; holder?: Holder }> {
+  try {
+    (await acquireLock(path, { waitSeconds: 0, probe: true })).release();
+    return { held: false };
+  } catch (err) {
+    if (err instanceof LockTimeoutError) return { held: true, holder: readHolder(path) };
+    throw err;
+  }
 }
 
 /** Runs `fn` holding the lock at `path`; always releases. */

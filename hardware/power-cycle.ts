@@ -8,7 +8,13 @@ import { HaError, type HomeAssistantClient } from "./relay.ts";
  * A failed attempt is retried after cooldownSeconds, up to `retries` extra attempts; 401/403/404
  * are not retried. The final status is `ok`, or the kind of the last error (`ha_error`/`timeout`).
  * Interrupted (SIGINT/SIGTERM) after turn_off, it sends one best-effort turn_on before exiting.
+ * A cycle whose last attempt failed after turn_off (and before `on` was confirmed) ends in
+ * `finalState` (default `on`): one more turn_on/turn_off, then polling (bounded by the state
+ * timeout) until the relay reports it; the result's `final_state` is the verified state, or
+ * `unknown` when it could not be verified.
  */
+
+export type RelayState = "on" | "off";
 
 export interface PowerCycleSettings {
   offSeconds: number;
@@ -26,6 +32,8 @@ export interface PowerCycleResult {
   status: "ok" | "timeout" | "ha_error";
   attempts: number;
   message: string;
+  /** Only after a failed cycle that had switched the relay off. */
+  final_state?: RelayState | "unknown";
 }
 
 export interface PowerCycleOptions {
@@ -34,6 +42,8 @@ export interface PowerCycleOptions {
   client: HomeAssistantClient;
   settings: PowerCycleSettings;
   poll: PollSettings;
+  /** State a failed cycle leaves the relay in (default `on`). */
+  finalState?: RelayState;
   log?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -51,7 +61,12 @@ async function waitForState(o: PowerCycleOptions, want: "on" | "off"): Promise<v
   }
 }
 
-async function attempt(o: PowerCycleOptions, progress: { switchedOff: boolean }): Promise<void> {
+interface Progress {
+  /** turn_off was (possibly) sent and `on` not confirmed since. */
+  switchedOff: boolean;
+}
+
+async function attempt(o: PowerCycleOptions, progress: Progress): Promise<void> {
   const { state } = await o.client.getState(o.entity);
   if (state === "unavailable") throw new HaError("ha_error", `${o.entity} is unavailable in Home Assistant`, true);
   progress.switchedOff = true;
@@ -60,8 +75,21 @@ async function attempt(o: PowerCycleOptions, progress: { switchedOff: boolean })
   o.log?.(`${o.slot}: ${o.entity} off, waiting ${o.settings.offSeconds}s`);
   await sleep(o.settings.offSeconds * 1000, undefined, { signal: o.signal });
   await o.client.callService("switch", "turn_on", o.entity);
-  progress.switchedOff = false;
   await waitForState(o, "on");
+  progress.switchedOff = false;
+}
+
+/** After a failed cycle: drive the relay to `want` and poll until it reports it. */
+async function settleRelay(o: PowerCycleOptions, want: RelayState): Promise<RelayState | "unknown"> {
+  try {
+    await o.client.callService("switch", want === "on" ? "turn_on" : "turn_off", o.entity);
+    await waitForState(o, want);
+    o.log?.(`${o.slot}: cycle failed; ${o.entity} left ${want} (verified)`);
+    return want;
+  } catch (err) {
+    o.log?.(`${o.slot}: cycle failed; could not leave ${o.entity} ${want}: ${(err as Error).message}`);
+    return "unknown";
+  }
 }
 
 /** Interrupted with the relay (possibly) off: one best-effort turn_on so no board stays dark. */
@@ -78,9 +106,10 @@ export async function powerCycle(o: PowerCycleOptions): Promise<PowerCycleResult
   const max = o.settings.retries + 1;
   let attempts = 0;
   let last: HaError | undefined;
+  let progress: Progress = { switchedOff: false };
   while (attempts < max) {
     attempts++;
-    const progress = { switchedOff: false };
+    progress = { switchedOff: false };
     try {
       await attempt(o, progress);
       return { slot: o.slot, status: "ok", attempts, message: `${o.entity} was off for ${o.settings.offSeconds}s and is on again` };
@@ -96,10 +125,10 @@ export async function powerCycle(o: PowerCycleOptions): Promise<PowerCycleResult
     }
   }
   const err = last as HaError;
-  return {
-    slot: o.slot,
-    status: err.kind,
-    attempts,
-    message: `${err.message}${err.retryable ? "" : " (not retried)"}`,
-  };
+  const message = `${err.message}${err.retryable ? "" : " (not retried)"}`;
+  if (!progress.switchedOff) return { slot: o.slot, status: err.kind, attempts, message };
+  const want = o.finalState ?? "on";
+  const final = await settleRelay(o, want);
+  const note = final === "unknown" ? `; relay state unknown (could not verify ${want})` : `; relay left ${final}`;
+  return { slot: o.slot, status: err.kind, attempts, message: message + note, final_state: final };
 }

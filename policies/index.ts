@@ -9,5 +9,5 @@ import { packEnforcementLevel, packName, policies } from "./pack.ts";
 new PolicyPack(packName, {
   policies,
   enforcementLevel: packEnforcementLevel,
-  description: "labfleet governance: approvals for IAM/secret/identity changes, keyless CI, least privilege, private and backed-up databases, HTTPS-only ingress, stable hardware identities, job limits.",
+  description: "labfleet governance: approvals for IAM/secret/identity changes, keyless CI, least privilege, private, backed-up and recoverable databases, HTTPS-only ingress with strong TLS, hardened containers, logged networks and load balancers, no public buckets or services, stable hardware identities, job limits.",
 });

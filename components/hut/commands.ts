@@ -47,10 +47,24 @@ export interface FirmwareSpec {
   commitSha?: string;
 }
 
+/**
+ * How long the stack's flash and power-cycle actions wait for the slot lock (a CI job may hold
+ * it) before failing with exit 75 naming the holder; `labfleet:hut.lockWaitSeconds`.
+ */
+export const DEFAULT_LOCK_WAIT_SECONDS = 300;
+
 export function flashArgs(slot: SlotConfig, firmware: FirmwareSpec): string[] {
   return ["flash", "--inventory", "-", "--slot", slot.id, "--firmware", firmware.path, "--sha256", firmware.sha256, "--json"];
 }
 
 export function powerCycleArgs(slot: SlotConfig): string[] {
   return ["power-cycle", "--inventory", "-", "--slot", slot.id, "--json"];
+}
+
+/**
+ * The lock wait as a HutAction run flag: changing `lockWaitSeconds` updates the stored inputs and
+ * never re-flashes or power-cycles a board (argv changes do).
+ */
+export function lockWaitFlags(waitSeconds = DEFAULT_LOCK_WAIT_SECONDS): string[] {
+  return ["--wait", String(waitSeconds)];
 }

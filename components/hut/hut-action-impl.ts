@@ -48,6 +48,8 @@ export const ActionInputs = z
     argv: z.array(z.string().min(1, "must not be empty")).min(1, "must name a command"),
     stdin: z.string().default(""),
     triggers: z.array(z.unknown()).default([]),
+    /** Appended to argv; they change how, not what, it runs (the lock wait): a change is stored, not re-run. */
+    runFlags: z.array(z.string().min(1, "must not be empty")).default([]),
     environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string()).default({}),
     connection: Connection.optional(),
     cwd: z.string().min(1).optional().describe("working directory of a local run; relative to the project root"),
@@ -74,7 +76,10 @@ export interface ActionOutputs extends ActionSpec {
   ranAt: string;
 }
 
-const SPEC_KEYS = ["argv", "stdin", "triggers", "environment", "connection", "cwd", "timeoutSeconds"] as const;
+const SPEC_KEYS = ["argv", "stdin", "triggers", "runFlags", "environment", "connection", "cwd", "timeoutSeconds"] as const;
+
+/** The command line a run executes. */
+const commandOf = (spec: ActionSpec): string[] => [...spec.argv, ...spec.runFlags];
 
 export async function check(_olds: Props, news: Props) {
   return checkInputs(ActionInputs, withoutProvider(news));
@@ -222,7 +227,8 @@ function runLocal(spec: ActionSpec): Promise<RunResult> {
   const what = label(spec.argv);
   return new Promise((resolve, reject) => {
     // Own process group, so a timeout also stops what hut started (esptool).
-    const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
+    const [cmd, ...cmdArgs] = commandOf(spec);
+    const child = spawn(cmd!, cmdArgs, {
       cwd,
       env: { ...process.env, ...spec.environment },
       stdio: ["pipe", "pipe", "pipe"],
@@ -292,7 +298,7 @@ async function runRemote(spec: ActionSpec): Promise<RunResult> {
     throw new Error(`${what}: ${(err as Error).message}`);
   }
   try {
-    return await sshExec(client, remoteCommandLine(spec.argv), {
+    return await sshExec(client, remoteCommandLine(commandOf(spec)), {
       stdin: spec.stdin,
       env: spec.environment,
       timeoutMs: spec.timeoutSeconds * 1000,

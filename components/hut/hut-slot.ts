@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
-import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutArgv, powerCycleArgs, slotInventory } from "./commands.ts";
+import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutArgv, lockWaitFlags, powerCycleArgs, slotInventory } from "./commands.ts";
 import { HutAction } from "./hut-action.ts";
 import type { RunnerHostConnection } from "./runner-host-connection.ts";
 
@@ -30,6 +30,8 @@ export interface HutSlotArgs extends LabComponentArgs {
   powerCycleNonce?: string;
   /** How the runner host invokes the CLI, e.g. `hut`. */
   hutCommand: string;
+  /** Bound of the actions' wait for the slot lock (default DEFAULT_LOCK_WAIT_SECONDS). */
+  lockWaitSeconds?: number;
 }
 
 /**
@@ -62,6 +64,7 @@ export class HutSlot extends LabComponent {
     if (args.firmware) {
       this.flash = this.action("flash", {
         argv: hutArgv(args.hutCommand, flashArgs(slot, args.firmware)),
+        runFlags: lockWaitFlags(args.lockWaitSeconds),
         stdin,
         triggers: [args.firmware.sha256, args.firmware.commitSha ?? "", slot.serialById, slot.chip],
       }, args);
@@ -72,6 +75,7 @@ export class HutSlot extends LabComponent {
       }
       this.powerCycle = this.action("power-cycle", {
         argv: hutArgv(args.hutCommand, powerCycleArgs(slot)),
+        runFlags: lockWaitFlags(args.lockWaitSeconds),
         stdin,
         triggers: [args.powerCycleNonce],
         // exactly the variables the runner's sshd accepts (HUT_REMOTE_ENV, RunnerHost baseline)
@@ -87,7 +91,7 @@ export class HutSlot extends LabComponent {
 
   private action(
     suffix: string,
-    spec: { argv: string[]; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>> },
+    spec: { argv: string[]; runFlags: string[]; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>> },
     args: HutSlotArgs,
   ): HutAction {
     const connection = args.connection && {

@@ -11,6 +11,7 @@ export interface HutSlotsArgs {
   firmware?: FirmwareSpec;
   powerCycleNonce?: string;
   hutCommand: string;
+  lockWaitSeconds?: number;
   /** Connection per runner name (slots with `runner: local` need none). */
   runners: Record<string, RunnerHostConnection>;
   haToken?: pulumi.Input<string>;
@@ -32,6 +33,7 @@ export function declareHutSlots(a: HutSlotsArgs): HutSlot[] {
       firmware: a.firmware,
       powerCycleNonce: a.powerCycleNonce,
       hutCommand: a.hutCommand,
+      lockWaitSeconds: a.lockWaitSeconds,
       tags: a.tags,
     });
   });

@@ -2,12 +2,14 @@ import { Command } from "commander";
 import { AbortedError, EXIT, LockTimeoutError, errorMessage } from "../errors.ts";
 import { HaError } from "../relay.ts";
 import { SerialError } from "../serial.ts";
+import { registerDoctor } from "./commands/doctor.ts";
 import { registerFlash } from "./commands/flash.ts";
 import { registerLock } from "./commands/lock.ts";
 import { registerMonitor } from "./commands/monitor.ts";
 import { registerPowerCycle } from "./commands/power-cycle.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerSlots } from "./commands/slots.ts";
+import { registerWho } from "./commands/who.ts";
 import { installSignalHandlers, interruptedStatus } from "./shutdown.ts";
 import { usageExitCode } from "./usage.ts";
 
@@ -28,6 +30,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerMonitor(program, setExit);
   registerRun(program, setExit);
   registerSlots(program, setExit);
+  registerWho(program, setExit);
+  registerDoctor(program, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(str) });
   return program;
 }

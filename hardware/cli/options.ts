@@ -48,6 +48,13 @@ export function slotOption(): Option {
   return new Option("--slot <id>", "slot id (hut-NN)").makeOptionMandatory();
 }
 
+/** `--wait <seconds>` for the slot lock, declared once for every command that takes it. */
+export function waitOption(): Option {
+  return new Option("--wait <seconds>", "give up waiting for the slot lock after this long (exit 75 naming the holder); default: wait forever").argParser(
+    nonNegativeNumber,
+  );
+}
+
 /** What `inventoryOption()` and `slotOption()` parse to. */
 export interface SlotOptions {
   inventory?: string;
@@ -64,4 +71,10 @@ export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): 
   const v = env[name];
   if (!v) throw new UsageError(`${name}: required in the environment`);
   return v;
+}
+
+/** The inventory and its slots: only `--slot` when given, else all of them. */
+export function slotsFrom(opts: { inventory?: string; slot?: string }): { inventory: InventoryConfig; slots: SlotConfig[] } {
+  const inventory = loadInventory(opts.inventory);
+  return { inventory, slots: opts.slot ? [findSlot(inventory, opts.slot)] : inventory.slots };
 }

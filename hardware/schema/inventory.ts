@@ -19,6 +19,8 @@ export const BUILTIN_DEFAULTS = {
   chip: "esp32",
   flash: { baud: 460800, offset: "0x0", timeoutSeconds: 300 },
   powerCycle: { offSeconds: 5, retries: 2, cooldownSeconds: 10 },
+  /** The lab app's banner (docs/runbooks/hut.md): what a board prints once it booted. */
+  boot: { expect: "lab-node v[0-9.]+ ready", timeoutSeconds: 20, baud: 115200 },
 } as const;
 
 export const PowerCycleInput = z.strictObject({
@@ -31,6 +33,24 @@ export const FlashInput = z.strictObject({
   baud: z.number().int().positive().optional().describe("esptool --baud (default 460800)"),
   offset: z.string().regex(/^0x[0-9a-fA-F]+$/, "must be a hex offset like 0x10000").optional().describe("write-flash offset of the image (default 0x0)"),
   timeoutSeconds: z.number().int().positive().max(3600).optional().describe("esptool time limit (default 300)"),
+});
+
+const regexSource = z.string().refine(
+  (v) => {
+    try {
+      new RegExp(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be a valid JavaScript regular expression" },
+);
+
+export const BootInput = z.strictObject({
+  expect: regexSource.optional().describe("regex the board prints once booted (default: the lab app's banner)"),
+  timeoutSeconds: z.number().positive().max(600).optional().describe("time from the reset to the pattern (default 20)"),
+  baud: z.number().int().min(50).max(4_000_000).optional().describe("serial baud rate of the boot output (default 115200)"),
 });
 
 export const UsbIdentity = z.strictObject({
@@ -60,6 +80,7 @@ export const SlotInput = z.strictObject({
   usb: UsbIdentity.optional().describe("USB identity for passthrough into a runner VM"),
   flash: FlashInput.optional().describe("flash settings over defaults.flash"),
   powerCycle: PowerCycleInput.optional().describe("power-cycle settings over defaults.powerCycle"),
+  boot: BootInput.optional().describe("boot check after flashing, over defaults.boot"),
 });
 
 /** A slot as written (alias kept for tools/docs/config-reference.ts). */
@@ -76,6 +97,7 @@ export const InventoryDefaults = z.strictObject({
   chip: chip.optional().describe("chip of slots that name none"),
   flash: FlashInput.optional().describe("flash settings of every slot"),
   powerCycle: PowerCycleInput.optional().describe("power-cycle settings of every slot"),
+  boot: BootInput.optional().describe("boot check settings of every slot"),
 });
 
 export const InventoryBody = z.strictObject({
@@ -85,8 +107,9 @@ export const InventoryBody = z.strictObject({
 });
 
 type SlotInput = z.output<typeof SlotInput>;
-export type SlotConfig = Omit<SlotInput, "chip" | "flash" | "powerCycle"> & {
+export type SlotConfig = Omit<SlotInput, "chip" | "flash" | "powerCycle" | "boot"> & {
   chip: string;
+  boot: { expect: string; timeoutSeconds: number; baud: number };
   flash: { baud: number; offset: string; timeoutSeconds: number };
   powerCycle: { offSeconds: number; retries: number; cooldownSeconds: number };
 };
@@ -111,13 +134,38 @@ export function resolveInventory(inv: z.output<typeof InventoryBody>, ctx: z.Ref
     chip: s.chip ?? d.chip ?? BUILTIN_DEFAULTS.chip,
     flash: { ...BUILTIN_DEFAULTS.flash, ...d.flash, ...s.flash },
     powerCycle: { ...BUILTIN_DEFAULTS.powerCycle, ...d.powerCycle, ...s.powerCycle },
+    boot: { ...BUILTIN_DEFAULTS.boot, ...d.boot, ...s.boot },
   }));
   const q = JSON.stringify;
   uniqueBy(slots, (s) => s.id, (s) => `id ${q(s.id)}`, ["id"], ctx);
   uniqueBy(slots, (s) => s.label, (s) => `label ${q(s.label)}`, ["label"], ctx);
   uniqueBy(slots, (s) => s.relay.entity, (s) => `relay entity ${q(s.relay.entity)}`, ["relay", "entity"], ctx);
   uniqueBy(slots, (s) => `${s.runner}\u0000${s.serialById}`, (s) => `serial path ${q(s.serialById)} on runner ${q(s.runner)}`, ["serialById"], ctx);
+  usbOverlaps(slots, ctx);
   return { homeAssistant: inv.homeAssistant, slots };
+}
+
+/**
+ * Two `usb` selectors that could pick the same adapter: same vendor/product and a serial that
+ * does not tell them apart (missing on either side, or equal). Passthrough would hand one board
+ * to the wrong runner, so this is a config error naming both slots.
+ */
+function usbOverlaps(slots: SlotConfig[], ctx: z.RefinementCtx) {
+  slots.forEach((b, j) => {
+    for (let i = 0; i < j; i++) {
+      const a = slots[i] as SlotConfig;
+      if (!a.usb || !b.usb) continue;
+      if (a.usb.vendorid.toLowerCase() !== b.usb.vendorid.toLowerCase() || a.usb.productid.toLowerCase() !== b.usb.productid.toLowerCase()) continue;
+      if (a.usb.serial && b.usb.serial && a.usb.serial !== b.usb.serial) continue;
+      const id = `${a.usb.vendorid}:${a.usb.productid}`.toLowerCase();
+      const why = a.usb.serial && b.usb.serial ? `the same serial ${JSON.stringify(a.usb.serial)}` : "no usb.serial on both to tell them apart";
+      ctx.addIssue({
+        code: "custom",
+        path: ["slots", j, "usb"],
+        message: `slots ${a.id} and ${b.id} could both match USB adapter ${id} (${why}); add the adapters' usb.serial (slots[${i}])`,
+      });
+    }
+  });
 }
 
 export const Inventory = InventoryBody.transform(resolveInventory);

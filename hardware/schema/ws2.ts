@@ -25,10 +25,13 @@ export const InvocationShape = z.strictObject({
   target_role: TargetRole,
   requested_by: z.string().min(1),
   request_utc: utc,
-  command: z.array(z.string()).min(1).describe("one argv, executed without a shell"),
+  command: z
+    .array(z.string().trim().min(1, "must not be empty"))
+    .min(1)
+    .describe("steps: each one shell command run with /bin/sh -c in workdir, in order, stopping at the first failure"),
   timeout_sec: z.number().int().positive().optional(),
   lock_key: safeName.describe("one active job per (target_role, lock_key)"),
-  commit_sha: z.string().regex(/^[0-9a-f]{7,64}$/, "must be a hex commit sha").optional(),
+  commit_sha: z.string().regex(/^(?:[0-9a-f]{7,64}|none)$/, 'must be a hex commit sha or "none"').optional(),
   repo: z.string().optional(),
   workdir: z.string().min(1).optional(),
   expected_artifacts: z.array(z.string().min(1)).optional(),
@@ -56,6 +59,10 @@ export type Invocation = z.infer<typeof Invocation>;
 export const ReportStatus = z.enum(["success", "failed", "timeout", "cancelled"]);
 export type ReportStatus = z.infer<typeof ReportStatus>;
 
+/** One step the job ran, with its exit code (124 killed at the deadline, 130 cancelled). */
+export const StepReport = z.strictObject({ command: z.string(), exit_code: z.number().int() });
+export type StepReport = z.infer<typeof StepReport>;
+
 export const Report = z.strictObject({
   schema_version: z.literal("ws2.report.v1"),
   job_id: z.string().min(1),
@@ -71,5 +78,11 @@ export const Report = z.strictObject({
   commit_sha: z.string().optional(),
   artifact_paths: z.array(z.string()).optional(),
   next_action: z.string().optional(),
+  steps: z.array(StepReport).optional(),
+  // hardware jobs: from the results `hut flash` / `hut power-cycle` steps recorded
+  slot_id: z.string().optional(),
+  firmware_sha256: z.string().optional(),
+  boot: z.strictObject({ status: z.enum(["ok", "timeout"]).nullable(), line: z.string().nullable() }).optional(),
+  power_cycles: z.number().int().nonnegative().optional(),
 });
 export type Report = z.infer<typeof Report>;

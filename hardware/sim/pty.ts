@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+
+/** The simulated board (prints the app's boot banner to a pty's device end): `sh SIM_BOARD <device>`. */
+export const SIM_BOARD = join(import.meta.dirname, "sim-board.sh");
 
 /**
  * A simulated serial adapter: a pty pair from `socat`, one end linked at `port` (the path `hut`

@@ -36,3 +36,12 @@ export const productionEnvironments = z
   .array(z.string())
   .default(["production"])
   .describe("values of the `environment` tag/label that count as production");
+
+/**
+ * The config keys of every rule that hardens production only: which environments count, and the
+ * stack's environment for resources that carry no environment tag/label (`npm run approve` writes it).
+ */
+export const environmentSettings = {
+  productionEnvironments,
+  environment: z.string().optional().describe("the stack's environment, when resources carry no environment tag/label"),
+};

@@ -1,4 +1,5 @@
-import { isUnknown, UNKNOWN, type Unknown } from "./reveal.ts";
+import { hint, unknownSetting } from "./message.ts";
+import { asArray, at, isUnknown, UNKNOWN, type Unknown } from "./reveal.ts";
 
 /**
  * AWS IAM policy documents as rules see them: the SDK accepts a JSON string or an object
@@ -183,4 +184,36 @@ export function isForbiddenGcpRole(role: string, extra: string[]): boolean {
   if (role === "roles/owner" || role === "roles/editor") return true;
   const last = role.split("/").pop() ?? role;
   return /admin$/i.test(last) || /\.admin$/i.test(role);
+}
+
+/** One role → members binding of a GCP IAM grant (members may contain UNKNOWN entries). */
+export interface GcpBinding {
+  role: unknown;
+  members: unknown[];
+}
+
+export type GcpBindings = { ok: true; bindings: GcpBinding[] } | { ok: false; reason: "unknown" | "invalid" };
+
+/**
+ * The bindings a GCP IAM resource grants: an `…IamMember`/`…IamBinding` is one binding (`role`,
+ * `member`/`members`), an `…IamPolicy` every binding of its `policyData` (JSON text or object).
+ */
+export function gcpBindings(props: Record<string, unknown>): GcpBindings {
+  if (props.policyData === undefined) return { ok: true, bindings: [{ role: props.role, members: [...asArray(props.member), ...asArray(props.members)] }] };
+  const data = props.policyData;
+  if (isUnknown(data)) return { ok: false, reason: "unknown" };
+  let doc: unknown = data;
+  if (typeof data === "string") {
+    try {
+      doc = JSON.parse(data);
+    } catch {
+      return { ok: false, reason: "invalid" };
+    }
+  }
+  return { ok: true, bindings: asArray(at(doc, "bindings")).map((b) => ({ role: at(b, "role"), members: asArray(at(b, "members")) })) };
+}
+
+/** The message for a GCP IAM policy whose bindings cannot be read (rules fail closed on it). */
+export function unreadableBindings(name: string, reason: "unknown" | "invalid"): string {
+  return reason === "unknown" ? unknownSetting(name, "policyData") : hint(`${name} policyData is not valid JSON`, "build it with gcp.organizations.getIAMPolicy");
 }

@@ -17,3 +17,16 @@ export function show(v: unknown, max = 120): string {
   const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
+
+/** The message for a literal setting that is unknown during preview (rules fail closed on it). */
+export function unknownSetting(name: string, key: string): string {
+  return hint(`${name} ${key} is unknown during preview, so it cannot be verified`, `set ${key} to a literal value`);
+}
+
+/**
+ * Reports an advisory note from a mandatory rule (the object form of `reportViolation`): used for
+ * values computed from other resources that are checked when `pulumi up` resolves them.
+ */
+export function reportAdvisory(report: (message: string, urn?: string) => void, message: string, urn?: string): void {
+  (report as unknown as (v: object) => void)({ message, enforcementLevel: "advisory", ...(urn ? { urn } : {}) });
+}

@@ -109,3 +109,13 @@ export function isSecretKeyName(key: string): boolean {
   if (k === "secret" || k === "secretwo") return false;
   return SECRET_KEY_NAME.test(k);
 }
+
+/** The resource's environment when it counts as production (its tag/label, else the configured one); else undefined. */
+export function productionEnvironmentOf(
+  type: string,
+  props: Record<string, unknown>,
+  cfg: { environment?: string | undefined; productionEnvironments: string[] },
+): string | undefined {
+  const env = environmentOf(type, props, cfg.environment);
+  return env !== undefined && cfg.productionEnvironments.includes(env) ? env : undefined;
+}

@@ -1,7 +1,7 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
 import { ruleConfig } from "../lib/config.ts";
-import { isForbiddenGcpRole, isServiceWildcard, parsePolicyDocument, principalIsEveryone } from "../lib/iam.ts";
+import { gcpBindings, isForbiddenGcpRole, isServiceWildcard, parsePolicyDocument, principalIsEveryone } from "../lib/iam.ts";
 import { describe, hint, show } from "../lib/message.ts";
 import { asArray, at, isUnknown } from "../lib/reveal.ts";
 import { isGcpIamGrant } from "../lib/resource.ts";
@@ -171,28 +171,16 @@ export const iamLeastPrivilege: ResourceValidationPolicy = {
       if (!isUnknown(props.policyArns)) for (const arn of asArray(props.policyArns)) checkManagedArn(arn, "policyArns", args, report, cfg);
     } else if (isGcpIamGrant(t)) {
       const cfg = config.read(args);
-      if (props.policyData !== undefined) {
-        const data = props.policyData;
-        if (isUnknown(data)) {
-          report(hint(`${describe(args)} policyData is unknown during preview, so its bindings cannot be checked`, "build policyData from literal roles (gcp.organizations.getIAMPolicy)"));
-          return;
-        }
-        let doc: unknown = data;
-        if (typeof data === "string") {
-          try {
-            doc = JSON.parse(data);
-          } catch {
-            report(hint(`${describe(args)} policyData is not valid JSON`, "build it with gcp.organizations.getIAMPolicy"));
-            return;
-          }
-        }
-        asArray(at(doc, "bindings")).forEach((b, i) => {
-          checkGcpBinding(at(b, "role"), asArray(at(b, "members")), `binding #${i}`, args, report, cfg);
-        });
-      } else {
-        const members = [...asArray(props.member), ...(isUnknown(props.members) ? [] : asArray(props.members))];
-        checkGcpBinding(props.role, members, "grant", args, report, cfg);
+      const grant = gcpBindings(props);
+      if (!grant.ok) {
+        if (grant.reason === "unknown") report(hint(`${describe(args)} policyData is unknown during preview, so its bindings cannot be checked`, "build policyData from literal roles (gcp.organizations.getIAMPolicy)"));
+        else report(hint(`${describe(args)} policyData is not valid JSON`, "build it with gcp.organizations.getIAMPolicy"));
+        return;
       }
+      const policy = props.policyData !== undefined;
+      grant.bindings.forEach((b, i) => {
+        checkGcpBinding(b.role, b.members, policy ? `binding #${i}` : "grant", args, report, cfg);
+      });
     }
   }),
 };

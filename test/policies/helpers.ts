@@ -55,3 +55,8 @@ export function approving(resources: PlanResource[]): PolicyConfigDoc {
 export function noDowngrade(vs: Violation[]) {
   return vs.every((v) => !v.message.includes("during preview: "));
 }
+
+/** The problem part of each violation (the line after the rule description, without `. Fix: …`). */
+export function problems(vs: Violation[]): string[] {
+  return vs.map((v) => (v.message.split("\n")[1] ?? v.message).split(". Fix")[0] ?? "");
+}

@@ -137,7 +137,19 @@ function fromDiagnostics(resp: { getDiagnosticsList(): Record<string, () => unkn
 const fixtures = (): PlanResource[] => {
   const sg = res("aws:ec2/securityGroup:SecurityGroup", "app-sg", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }] });
   const approvedPolicy = res("aws:iam/rolePolicy:RolePolicy", "approved", { role: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }] }) });
+  // stack rules that follow links: a block on its bucket and IAP in front of Cloud Run (pass), a VPC without flow log (fails)
+  const bucket = res("aws:s3/bucket:Bucket", "logs", { bucketPrefix: "logs-" });
+  const block = res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "logs-pab", { bucket: "logs", blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { dependencies: [bucket.urn], propertyDependencies: { bucket: [bucket.urn] } });
+  const run = res("gcp:cloudrunv2/service:Service", "app", { location: "europe-west3", ingress: "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER", invokerIamDisabled: true, labels: { environment: "production" } });
+  const neg = res("gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup", "app-neg", { cloudRun: { service: "app" } }, { dependencies: [run.urn], propertyDependencies: { cloudRun: [run.urn] } });
+  const backend = res("gcp:compute/backendService:BackendService", "app-backend", { backends: [{ group: "app-neg" }], iap: { enabled: true } }, { dependencies: [neg.urn], propertyDependencies: { backends: [neg.urn] } });
   return [
+    bucket,
+    block,
+    run,
+    neg,
+    backend,
+    res("aws:ec2/vpc:Vpc", "vpc", { cidrBlock: "10.0.0.0/16" }),
     res("aws:rds/instance:Instance", "db", { publiclyAccessible: true, storageEncrypted: true, backupRetentionPeriod: 3, tags: { environment: "production" } }, { protect: true }),
     res("aws:iam/rolePolicy:RolePolicy", "wild", { role: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }) }),
     res("aws:iam/rolePolicy:RolePolicy", "later", { role: "r", policy: unknown.string }),
@@ -166,12 +178,22 @@ describe("the policy pack under the Pulumi CLI's harness", () => {
 
   it("answers Analyze and AnalyzeStack exactly like the offline engine (fixtures)", async () => {
     const resources = fixtures();
-    const policyConfig = { ...approving([resources[3]!]), "rds-hardening": { minBackupDays: 7 } };
+    const policyConfig = { ...approving([resources.find((r) => r.name === "approved")!]), "rds-hardening": { minBackupDays: 7 } };
     const { live, offline } = await both(resources, policyConfig);
     expect(live).toEqual(offline);
     // and the fixtures did exercise the rules
     expect(new Set(offline.map((v) => v.policy))).toEqual(
-      new Set(["rds-hardening", "iam-least-privilege", "iam-change-approval", "secret-change-approval", "hut-stable-serial", "sg-no-public-ingress", "required-tags"]),
+      new Set([
+        "rds-hardening",
+        "rds-multi-az",
+        "iam-least-privilege",
+        "iam-change-approval",
+        "secret-change-approval",
+        "hut-stable-serial",
+        "sg-no-public-ingress",
+        "vpc-flow-logs",
+        "required-tags",
+      ]),
     );
     expect(JSON.stringify(live)).not.toContain("s3cr3t");
   });

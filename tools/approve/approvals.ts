@@ -37,6 +37,9 @@ export function tunablesFor(cfg: StackConfigData): PolicyConfigDoc {
   return {
     "rds-hardening": { minBackupDays: g.minBackupDays, ...env },
     "cloudsql-hardening": { minBackupDays: g.minBackupDays, ...env },
+    "rds-multi-az": env,
+    "alb-production-hardening": env,
+    "cloudrun-no-public-invoker": env,
     "required-tags": { tags: g.requiredTags },
     "wireguard-key-age": { maxAgeDays: g.keyMaxAgeDays },
     "oidc-trust-scoped": { allowedRepositories: repos },

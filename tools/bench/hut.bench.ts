@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { runEsptool, sha256File } from "../../hardware/flash.ts";
 import { slotLockPath, withLock } from "../../hardware/lock.ts";
 import { Inventory, type SlotConfig } from "../../hardware/schema/inventory.ts";
+import { SIM_BOARD, startSocatPty } from "../../hardware/sim/pty.ts";
 
 /**
  * hut: per-slot locking must not serialize different slots, and must serialize one slot.
@@ -25,14 +26,24 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 export default async function bench() {
   const dir = mkdtempSync(join(tmpdir(), "hut-bench-"));
   const saved = process.env.FAKE_ESPTOOL_DURATION_MS;
+  const cleanups: (() => void)[] = [];
   process.env.FAKE_ESPTOOL_DURATION_MS = String(FLASH_MS);
   try {
     const byId = join(dir, "by-id");
     mkdirSync(byId);
     const lockEnv = { HUT_LOCK_DIR: join(dir, "locks") };
+    // Each slot: a socat pty pair with a simulated board printing its boot banner (the CLI's
+    // flash ends with the boot check).
+    for (const n of [1, 2, 3, 4]) {
+      const pty = await startSocatPty(join(byId, `usb-bench-${n}`), join(dir, `board-${n}.device`));
+      const board = spawn("sh", [SIM_BOARD, pty.device], { stdio: "ignore" });
+      cleanups.push(() => {
+        board.kill("SIGKILL");
+        pty.child.kill("SIGTERM");
+      });
+    }
     const slotsDoc = [1, 2, 3, 4].map((n) => {
       const id = `hut-0${n}`;
-      writeFileSync(join(byId, `usb-bench-${n}`), "");
       return { id, label: `esp32-${id}`, runner: "local", serialById: `/dev/serial/by-id/usb-bench-${n}`, relay: { entity: `switch.hut_0${n}` } };
     });
     const slots = Inventory.parse({ slots: slotsDoc }).slots;
@@ -82,6 +93,7 @@ export default async function bench() {
   } finally {
     if (saved === undefined) delete process.env.FAKE_ESPTOOL_DURATION_MS;
     else process.env.FAKE_ESPTOOL_DURATION_MS = saved;
+    for (const c of cleanups) c();
     rmSync(dir, { recursive: true, force: true });
   }
 }

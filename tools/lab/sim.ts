@@ -7,7 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync
 import { join } from "node:path";
 import { z } from "zod";
 import { generateKeyPair, publicKeyOf } from "../../components/wireguard/keys.ts";
-import { startSocatPty } from "../../hardware/sim/pty.ts";
+import { SIM_BOARD, startSocatPty } from "../../hardware/sim/pty.ts";
 import { ROOT } from "../engine/pulumi.ts";
 import { isOurs, run, spawnDetached, stopPid, waitFor } from "./procs.ts";
 
@@ -29,7 +29,7 @@ const SimState = z.strictObject({
   netns: z.string(),
   hub: z.strictObject({ interface: z.string(), listenPort: z.number(), address: z.string(), publicKey: z.string(), pid: z.number() }),
   ha: z.strictObject({ url: z.string(), port: z.number(), pid: z.number(), entities: z.array(z.string()) }),
-  serial: z.array(z.strictObject({ slot: z.string(), port: z.string(), device: z.string(), pid: z.number() })),
+  serial: z.array(z.strictObject({ slot: z.string(), port: z.string(), device: z.string(), pid: z.number(), board: z.number().optional() })),
   firmware: z.strictObject({ path: z.string(), sha256: z.string() }),
   esptool: z.strictObject({ command: z.string(), log: z.string() }),
 });
@@ -98,7 +98,10 @@ export function simHealth(state: SimState): Record<string, boolean> {
     [`wireguard-go ${state.hub.interface} (netns ${state.netns}, pid ${state.hub.pid})`]: isOurs(state.hub.pid, "wireguard-go"),
     [`home assistant ${state.ha.url} (pid ${state.ha.pid})`]: isOurs(state.ha.pid, "home-assistant-server"),
   };
-  for (const s of state.serial) h[`serial ${s.slot} ${s.port} (socat pid ${s.pid})`] = isOurs(s.pid, "socat") && existsSync(s.port);
+  for (const s of state.serial) {
+    h[`serial ${s.slot} ${s.port} (socat pid ${s.pid})`] = isOurs(s.pid, "socat") && existsSync(s.port);
+    h[`board ${s.slot} (pid ${s.board})`] = isOurs(s.board, "sim-board.sh");
+  }
   return h;
 }
 
@@ -140,6 +143,9 @@ export async function startSim(spec: SimSpec, dir = LAB_DIR): Promise<SimState> 
         logFile: join(files.logDir, `socat-${slot.id}.log`),
       });
       state.serial.push({ slot: slot.id, port: pty.port, device: pty.device, pid: pty.pid });
+      save();
+      const board = await spawnDetached(["sh", SIM_BOARD, pty.device], { logFile: join(files.logDir, `board-${slot.id}.log`) });
+      state.serial[state.serial.length - 1]!.board = board;
       save();
     }
     state.ha = await startHomeAssistant(dir, spec, previous?.ha.port);
@@ -286,6 +292,7 @@ export async function stopSim(dir = LAB_DIR): Promise<StopReport> {
     else report.problems.push(`${what} (pid ${pid}) did not stop`);
   };
   for (const s of state.serial ?? []) {
+    await stop(`board ${s.slot}`, s.board, "sim-board.sh");
     await stop(`serial ${s.slot} (socat)`, s.pid, "socat");
     removeStaleLink(s.port);
     rmSync(s.device, { force: true });

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { HELD_ENV, heldLocksEnv, slotLockPath, withLock } from "../../lock.ts";
 import { spawnGroup } from "../../proc.ts";
-import { inventoryOption, nonNegativeNumber, slotFrom, slotOption, type SlotOptions } from "../options.ts";
+import { inventoryOption, slotFrom, slotOption, type SlotOptions, waitOption } from "../options.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
 interface LockOptions extends SlotOptions {
@@ -14,7 +14,7 @@ export function registerLock(program: Command, setExit: (code: number) => void) 
     .command("lock")
     .description("run a command holding the slot's exclusive lock")
     .addOption(slotOption())
-    .option("--wait <seconds>", "give up after this long (exit 75); default: wait forever", nonNegativeNumber)
+    .addOption(waitOption())
     .addOption(inventoryOption())
     .argument("<command...>", "command and arguments (after --)")
     .action(async (command: string[], opts: LockOptions) => {

@@ -11,12 +11,14 @@ interface MonitorOptions extends SlotOptions {
   timeout: number;
   baud: number;
   json?: boolean;
+  reset?: boolean;
 }
 
 /**
- * `hut monitor --slot <id> --expect <regex> [--timeout <s>] [--baud <n>] [--json]`: exit 0 on a
- * match, 1 on timeout. Serial data is copied to stderr. The slot lock is part of the time
- * budget: waiting for it longer than --timeout exits 75.
+ * `hut monitor --slot <id> --expect <regex> [--timeout <s>] [--baud <n>] [--reset] [--json]`: exit
+ * 0 on a match, 1 on timeout. Opening the port never resets the board (DTR/RTS deasserted,
+ * hardware/serial.ts); `--reset` resets it once reading has started. Serial data is copied to
+ * stderr. The slot lock is part of the time budget: waiting for it longer than --timeout exits 75.
  */
 export function registerMonitor(program: Command, setExit: (code: number) => void) {
   program
@@ -26,7 +28,8 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
     .requiredOption("--expect <regex>", "JavaScript regular expression to wait for", regex)
     .option("--timeout <s>", "give up after this many seconds (exit 1)", positiveNumber, 30)
     .option("--baud <n>", "serial baud rate", intInRange(50, 4_000_000), 115200)
-    .option("--json", 'print { "slot", "status", "match", "elapsedSec" }')
+    .option("--reset", "reset the board (EN pulse) once the port is open, capturing its boot output from the first byte")
+    .option("--json", 'print { "slot", "status", "match", "line", "elapsedSec", "lines", "reset" }')
     .addOption(inventoryOption())
     .action(async (opts: MonitorOptions) => {
       const { slot } = slotFrom(opts);
@@ -38,14 +41,24 @@ export function registerMonitor(program: Command, setExit: (code: number) => voi
           baud: opts.baud,
           pattern: opts.expect,
           timeoutMs: opts.timeout * 1000 - (Date.now() - started),
+          reset: opts.reset === true,
           onData: (text) => process.stderr.write(text),
           signal: shutdownSignal,
         }),
       ).catch((err) => {
-        if (err instanceof LockTimeoutError) throw new LockTimeoutError(err.lockPath, opts.timeout);
+        if (err instanceof LockTimeoutError) throw new LockTimeoutError(err.lockPath, opts.timeout, err.holder);
         throw err;
       });
-      const out = { slot: slot.id, status: result.status, match: result.match ?? null, elapsedSec: (Date.now() - started) / 1000 };
+      if (result.reset === "unsupported") process.stderr.write(`hut: ${port} has no modem control lines (a pty?): not reset\n`);
+      const out = {
+        slot: slot.id,
+        status: result.status,
+        match: result.match ?? null,
+        line: result.line ?? null,
+        elapsedSec: (Date.now() - started) / 1000,
+        lines: result.lines,
+        reset: result.reset,
+      };
       if (opts.json) process.stdout.write(`${JSON.stringify(out)}\n`);
       else if (result.status === "matched") process.stdout.write(`${slot.id}: matched ${JSON.stringify(result.match)} after ${out.elapsedSec.toFixed(1)}s\n`);
       else process.stdout.write(`${slot.id}: ${result.status}: no match for /${opts.expect.source}/ within ${opts.timeout}s\n`);

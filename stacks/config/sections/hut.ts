@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_LOCK_WAIT_SECONDS } from "../../../components/hut/commands.ts";
 import { InventoryBody, resolveInventory } from "../../../hardware/schema/inventory.ts";
 import { registerSection } from "../section.ts";
 
@@ -17,6 +18,13 @@ export const HutExtras = z.strictObject({
     .describe("firmware every slot should run; a change of sha256/commitSha re-flashes"),
   powerCycleNonce: z.string().min(1).optional().describe("change to power-cycle every slot on the next up (needs homeAssistant)"),
   hutCommand: z.string().min(1).default("hut").describe("how the runner host invokes the hut CLI"),
+  lockWaitSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(DEFAULT_LOCK_WAIT_SECONDS)
+    .describe("how long flash/power-cycle wait for a busy slot lock before failing (exit 75, holder named)"),
 });
 
 export const HutBody = InventoryBody.extend(HutExtras.shape);

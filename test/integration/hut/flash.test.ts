@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FAKE_ESPTOOL, type TempDir, baseEnv, runHut, slotEntry, tempDir } from "./helpers/cli.ts";
-import { type PtyPair, ptyPair } from "./helpers/serial.ts";
+import { Report } from "../../../hardware/schema/ws2.ts";
+import { FAKE_ESPTOOL, HUT_BIN, type TempDir, baseEnv, runHut, slotEntry, tempDir } from "./helpers/cli.ts";
+import { type PtyPair, bootingBoard, ptyPair } from "./helpers/serial.ts";
 
 /** `hut flash` with the fake esptool (records argv, prints v5 output, can fail). */
 
@@ -13,6 +14,8 @@ let inv: string;
 let fw: string;
 let sha: string;
 let pty: PtyPair;
+let silent: PtyPair;
+let stopBoard: () => void;
 let n = 0;
 
 beforeAll(async () => {
@@ -23,17 +26,23 @@ beforeAll(async () => {
     slots: [
       { ...slotEntry(1), chip: "esp32s3", flash: { offset: "0x10000" } },
       { ...slotEntry(2), flash: { timeoutSeconds: 1 } },
+      { ...slotEntry(3), boot: { timeoutSeconds: 1.5 } },
     ],
   });
   const content = Buffer.alloc(64 * 1024, 7);
   fw = tmp.file("lab-node.bin", content.toString("latin1"));
   sha = createHash("sha256").update(readFileSync(fw)).digest("hex");
   pty = await ptyPair(byId, slotEntry(1).serialById.split("/").pop()!);
+  stopBoard = bootingBoard(pty);
+  // slot 3: a board that never prints its banner (the image does not boot)
+  silent = await ptyPair(byId, slotEntry(3).serialById.split("/").pop()!);
   // slot 2's "port": a plain file is enough for the fake esptool's existence check
   tmp.file(`by-id/${slotEntry(2).serialById.split("/").pop()}`, "");
 });
 afterAll(async () => {
+  stopBoard?.();
   await pty?.close();
+  await silent?.close();
   tmp.cleanup();
 });
 
@@ -66,6 +75,10 @@ describe("hut flash", () => {
       exitCode: 0,
       verified: true,
       message: expect.stringContaining(pty.port),
+      // the boot check: the banner after the reset (a pty has no modem lines to reset with)
+      boot: "ok",
+      boot_line: "lab-node v1.4.2 ready",
+      reset: "unsupported",
     });
     const port = join(byId, slotEntry(1).serialById.split("/").pop()!);
     expect(runs(e.log)).toEqual([["--chip", "esp32s3", "--port", port, "--baud", "921600", "write-flash", "0x10000", fw]]);
@@ -128,5 +141,44 @@ describe("hut flash", () => {
     expect(noFlag.code).toBe(2);
     expect(noFlag.stderr).toContain("--firmware");
     expect(runs(e.log)).toEqual([]);
+  });
+
+  it("fails a flash whose board does not print its boot pattern within boot.timeoutSeconds", async () => {
+    const e = env();
+    const r = await runHut(["flash", "--slot", "hut-03", "--firmware", fw, "--json"], e.env);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      slot: "hut-03",
+      status: "failed",
+      exitCode: 0,
+      verified: true,
+      boot: "timeout",
+      boot_line: null,
+      message: expect.stringContaining("did not print /lab-node v[0-9.]+ ready/ within 1.5s"),
+    });
+    expect(runs(e.log)).toHaveLength(1);
+  });
+
+  it("a ws2 job whose step flashes carries the slot, the image sha256 and the boot result in its report", async () => {
+    const e = env();
+    const inv = tmp.file(`job-${n}.json`, {
+      schema_version: "ws2.invocation.v1",
+      job_id: `flash-job-${n}`,
+      target_role: "runner",
+      requested_by: "ci",
+      request_utc: "2026-01-01T00:00:00Z",
+      command: [`"${process.execPath}" "${HUT_BIN}" flash --slot hut-01 --firmware "${fw}" --json`],
+      timeout_sec: 120,
+      lock_key: "hut-01",
+      workdir: tmp.path,
+    });
+    const r = await runHut(["run", "--invocation", inv], { ...e.env, HUT_CANCEL_DIR: join(tmp.path, "cancel") }, { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(Report.parse(JSON.parse(r.stdout))).toMatchObject({
+      status: "success",
+      slot_id: "hut-01",
+      firmware_sha256: sha,
+      boot: { status: "ok", line: "lab-node v1.4.2 ready" },
+    });
   });
 });

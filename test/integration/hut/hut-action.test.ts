@@ -12,7 +12,7 @@ import { callSerializedProvider } from "../../helpers/dynamic.ts";
 import { one, runProgram } from "../../helpers/program.ts";
 import { type Sshd, startSshd } from "../wireguard/sshd.ts";
 import { FAKE_ESPTOOL, type TempDir, alive, slotEntry, tempDir, until } from "./helpers/cli.ts";
-import { type PtyPair, ptyPair } from "./helpers/serial.ts";
+import { type PtyPair, bootingBoard, ptyPair } from "./helpers/serial.ts";
 
 /**
  * HutAction's provider logic driven directly: a real local `hut flash` (fake esptool on a socat
@@ -25,6 +25,7 @@ const TOKEN = "ha-token-s3cr3t-value-0042";
 const ACTION = "pulumi-nodejs:dynamic/hut:HutAction";
 let tmp: TempDir;
 let pty: PtyPair;
+let stopBoard: (() => void) | undefined;
 let byId: string;
 let fw: string;
 let sha: string;
@@ -35,8 +36,10 @@ beforeAll(async () => {
   fw = tmp.file("fw.bin", Buffer.alloc(32 * 1024, 5).toString("latin1"));
   sha = createHash("sha256").update(readFileSync(fw)).digest("hex");
   pty = await ptyPair(byId, slotEntry(1).serialById.split("/").pop()!);
+  stopBoard = bootingBoard(pty); // the flashed board boots and prints its banner
 });
 afterAll(async () => {
+  stopBoard?.();
   await pty?.close();
   tmp?.cleanup();
 });
@@ -131,10 +134,12 @@ describe("HutAction lifecycle semantics", () => {
   const conn = { host: "10.88.0.10", user: "runner", port: 22, privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nk\n-----END OPENSSH PRIVATE KEY-----" };
   const state = { ...base, connection: conn, stdout: "{}", stderr: "", exitCode: 0, ranAt: "2026-01-01T00:00:00.000Z" };
 
-  it("diff: what runs changes → replace; environment or key only → update without a run; nothing → no change", async () => {
+  it("diff: what runs changes → replace; environment, run flags or key only → update without a run; nothing → no change", async () => {
     expect(await impl.diff("a", state, { ...base, connection: conn, __provider: "p" })).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
     expect(await impl.diff("a", state, { ...base, connection: conn, triggers: ["n2"] })).toMatchObject({ changes: true, replaces: ["triggers"] });
     expect(await impl.diff("a", state, { ...base, connection: conn, argv: [...base.argv, "--json"] })).toMatchObject({ changes: true, replaces: ["argv"] });
+    // run flags (the lock wait) change how, not what, runs: stored, never re-run
+    expect(await impl.diff("a", state, { ...base, connection: conn, runFlags: ["--wait", "60"] })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     expect(await impl.diff("a", state, { ...base, connection: conn, stdin: "{ }" })).toMatchObject({ changes: true, replaces: ["stdin"] });
     expect(await impl.diff("a", state, { ...base, connection: { ...conn, host: "10.88.0.11" } })).toMatchObject({ changes: true, replaces: ["connection"] });
     expect(await impl.diff("a", state, { ...base })).toMatchObject({ changes: true, replaces: ["connection"] }); // remote → local

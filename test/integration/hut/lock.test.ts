@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -224,5 +224,43 @@ describe("hut lock", () => {
       }
     }
     expect(leaks).toEqual([]);
+  });
+
+  it("records the holder: hut who lists it, and bounded flash/power-cycle waits fail with 75 naming it", async () => {
+    const holder = startHut(["lock", "--slot", "hut-02", "--", "sleep", "30"], env({ LABFLEET_JOB_ID: "job-77" }));
+    try {
+      const path = lockPath("hut-02");
+      const holderFile = join(lockDir, "holders", "hut-hut-02.lock.json");
+      await until(() => statSync(holderFile, { throwIfNoEntry: false }) !== undefined, 15_000, "the holder file");
+      expect(statSync(holderFile).mode & 0o777).toBe(0o600);
+      expect(statSync(join(lockDir, "holders")).mode & 0o777).toBe(0o700);
+
+      const who = await runHut(["who", "--json"], env());
+      expect(who.code, who.stderr).toBe(0);
+      const rows = JSON.parse(who.stdout).locks;
+      expect(rows).toEqual([
+        { lock: path, holder: { pid: holder.child.pid, command: "hut lock --slot hut-02 -- sleep 30", job_id: "job-77", started_utc: expect.any(String) } },
+      ]);
+      expect(Date.now() - Date.parse(rows[0].holder.started_utc)).toBeLessThan(30_000);
+      const one = await runHut(["who", "--slot", "hut-01"], env());
+      expect(one.stdout).toBe("no held locks\n");
+      const text = await runHut(["who", "--slot", "hut-02"], env());
+      expect(text.stdout).toContain(`pid ${holder.child.pid}`);
+      expect(text.stdout).toContain("job job-77");
+
+      const fw = tmp.file("fw.bin", "x");
+      const flash = await runHut(["flash", "--slot", "hut-02", "--firmware", fw, "--wait", "0.5", "--json"], env({ HUT_ESPTOOL: "false" }));
+      expect(flash.code).toBe(75);
+      expect(flash.stderr).toContain(`lock ${path} not acquired within 0.5s: held by pid ${holder.child.pid} (hut lock --slot hut-02 -- sleep 30, job job-77, since `);
+      const pc = await runHut(["power-cycle", "--slot", "hut-02", "--wait", "0", "--json"], env({ HA_URL: "http://127.0.0.1:9", HA_TOKEN: "t" }));
+      expect(pc.code).toBe(75);
+      expect(pc.stderr).toContain(`held by pid ${holder.child.pid}`);
+    } finally {
+      holder.child.kill("SIGKILL");
+      await holder.done;
+    }
+    // SIGKILLed: the kernel freed the lock; the holder file it left is stale and not listed
+    const after = await runHut(["who", "--json"], env());
+    expect(JSON.parse(after.stdout)).toEqual({ locks: [] });
   });
 });

@@ -170,8 +170,9 @@ describe("hut power-cycle", () => {
       env(),
     );
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: "timeout", attempts: 1, message: expect.stringContaining("did not turn off") });
-    expect(ha.calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual(["/api/services/switch/turn_off"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: "timeout", attempts: 1, message: expect.stringContaining("did not turn off"), final_state: "on" });
+    // the relay may have gone off after all: the failed cycle ends with the final state enforced
+    expect(ha.calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual(["/api/services/switch/turn_off", "/api/services/switch/turn_on"]);
   });
 
   it("exits 2 naming HA_TOKEN / HA_URL when they are missing, before any request", async () => {
@@ -206,5 +207,38 @@ describe("hut power-cycle", () => {
     const r = await runHut(["power-cycle", "--slot", "hut-02", "--inventory", inventory("http://127.0.0.1:9"), "--json"], env({ HA_URL: ha.url }));
     expect(r.code, r.stderr).toBe(0);
     expect(ha.calls[0]!.path).toBe("/api/states/switch.hut_02_power");
+  });
+
+  it("a cycle that failed after turn_off ends in --final-state (default on), verified by polling", async () => {
+    await startHa();
+    ha.fail({ method: "POST", path: /turn_on$/ }, 500, 1);
+    const r = await runHut(["power-cycle", "--slot", "hut-01", "--inventory", inventory(ha.url), "--retries", "0", "--json"], env());
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: "ha_error", attempts: 1, final_state: "on", message: expect.stringContaining("relay left on") });
+    expect(ha.sequence()).toEqual([`GET ${ENTITY}`, "POST turn_off", `GET ${ENTITY}`, "POST turn_on", "POST turn_on", `GET ${ENTITY}`]);
+    expect(ha.states.get(ENTITY)).toBe("on");
+    await ha.close();
+
+    await startHa();
+    ha.fail({ method: "POST", path: /turn_on$/ }, 500, 1);
+    const off = await runHut(["power-cycle", "--slot", "hut-01", "--inventory", inventory(ha.url), "--retries", "0", "--final-state", "off", "--json"], env());
+    expect(off.code).toBe(1);
+    expect(JSON.parse(off.stdout)).toMatchObject({ status: "ha_error", final_state: "off" });
+    expect(ha.sequence().slice(-2)).toEqual(["POST turn_off", `GET ${ENTITY}`]);
+    expect(ha.states.get(ENTITY)).toBe("off");
+
+    const bad = await runHut(["power-cycle", "--slot", "hut-01", "--inventory", inventory(ha.url), "--final-state", "dark"], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--final-state");
+  });
+
+  it("a relay that never confirms the final state is reported unknown, within the state timeout", async () => {
+    await startHa();
+    ha.fail({ method: "POST", path: /turn_on$/ }, 500, 1);
+    ha.stuck.add(ENTITY);
+    const r = await runHut(["power-cycle", "--slot", "hut-01", "--inventory", inventory(ha.url, { stateTimeoutSeconds: 1 }), "--retries", "0", "--json"], env());
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ final_state: "unknown", message: expect.stringContaining("relay state unknown") });
+    expect(r.ms).toBeLessThan(15_000);
   });
 });

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Report } from "../../../hardware/schema/ws2.ts";
@@ -46,7 +47,7 @@ describe("hut run", () => {
   it("success: status success, exit 0, artifacts listed, executor and commit recorded", async () => {
     const { r, report, id } = await run(
       {
-        command: ["sh", "-c", "mkdir -p out && echo built > out/fw.bin && echo log > build.log && echo $LABFLEET_JOB_ID"],
+        command: ["mkdir -p out && echo built > out/fw.bin && echo log > build.log && echo $LABFLEET_JOB_ID"],
         expected_artifacts: ["out", "build.log"],
         commit_sha: "3f2c1a9",
       },
@@ -71,7 +72,7 @@ describe("hut run", () => {
 
   it("failure: non-zero exit → failed with the command's exit code; partial artifacts still listed", async () => {
     const { r, report } = await run({
-      command: ["sh", "-c", "echo partial > part.txt; exit 3"],
+      command: ["echo partial > part.txt; exit 3"],
       expected_artifacts: ["part.txt", "never.txt"],
     });
     expect(r.code).toBe(1);
@@ -81,7 +82,7 @@ describe("hut run", () => {
 
   it("timeout: the command is killed at timeout_sec → timeout, exit_code 124", async () => {
     const pidFile = join(tmp.path, "timeout.pid");
-    const { r, report } = await run({ command: ["sh", "-c", `echo $$ > ${pidFile}; echo started > t.txt; sleep 30`], timeout_sec: 1, expected_artifacts: ["t.txt"] });
+    const { r, report } = await run({ command: [`echo $$ > ${pidFile}; echo started > t.txt; sleep 30`], timeout_sec: 1, expected_artifacts: ["t.txt"] });
     expect(r.code).toBe(1);
     expect(report).toMatchObject({ status: "timeout", exit_code: 124, artifact_paths: [join(tmp.path, "t.txt")] });
     expect(report.duration_sec).toBeGreaterThanOrEqual(1);
@@ -90,7 +91,7 @@ describe("hut run", () => {
   });
 
   it("cancellation: the flag file stops a running job → cancelled", async () => {
-    const inv = invocation({ command: ["sh", "-c", "echo step1 > c.txt; sleep 30"], expected_artifacts: ["c.txt"] });
+    const inv = invocation({ command: ["echo step1 > c.txt; sleep 30"], expected_artifacts: ["c.txt"] });
     const h = startHut(["run", "--invocation", inv.file], env());
     await until(() => existsSync(join(tmp.path, "c.txt")), 10_000, "the job to start");
     const flag = join(tmp.path, "cancel", `labfleet-cancel-${inv.id}.flag`);
@@ -105,7 +106,7 @@ describe("hut run", () => {
   });
 
   it("SIGTERM to hut ends the job as cancelled and still writes the report", async () => {
-    const inv = invocation({ command: ["sh", "-c", "echo s > sig.txt; sleep 30"], expected_artifacts: ["sig.txt"] });
+    const inv = invocation({ command: ["echo s > sig.txt; sleep 30"], expected_artifacts: ["sig.txt"] });
     const reportFile = join(tmp.path, `${inv.id}.report.json`);
     const h = startHut(["run", "--invocation", inv.file, "--report", reportFile], env());
     await until(() => existsSync(join(tmp.path, "sig.txt")), 10_000, "the job to start");
@@ -118,7 +119,7 @@ describe("hut run", () => {
   });
 
   it("cancellation before start: the command never runs", async () => {
-    const inv = invocation({ command: ["sh", "-c", "echo ran > ran.txt"] });
+    const inv = invocation({ command: ["echo ran > ran.txt"] });
     mkdirSync(join(tmp.path, "cancel"), { recursive: true });
     writeFileSync(join(tmp.path, "cancel", `labfleet-cancel-${inv.id}.flag`), "");
     const r = await runHut(["run", "--invocation", inv.file], env());
@@ -128,7 +129,7 @@ describe("hut run", () => {
   });
 
   it("over the role maximum: rejected with a report (exit 2), the command never runs", async () => {
-    const { r, report } = await run({ target_role: "infra", timeout_sec: 3601, command: ["sh", "-c", "echo ran > over.txt"] });
+    const { r, report } = await run({ target_role: "infra", timeout_sec: 3601, command: ["echo ran > over.txt"] });
     expect(r.code).toBe(2);
     expect(report).toMatchObject({ status: "failed", agent_role: "infra", exit_code: 2, next_action: "resubmit with timeout_sec ≤ 3600" });
     expect(report.human_summary).toContain("timeout_sec 3601s exceeds the infra maximum of 3600s");
@@ -147,7 +148,7 @@ describe("hut run", () => {
 
   it("one active job per (target_role, lock_key); other keys and roles run alongside", async () => {
     const log = join(tmp.path, "jobs.log");
-    const step = (tag: string) => ["sh", "-c", `echo "${tag} start $(date +%s%N)" >> ${log}; sleep 1; echo "${tag} end $(date +%s%N)" >> ${log}`];
+    const step = (tag: string) => [`echo "${tag} start $(date +%s%N)" >> ${log}; sleep 1; echo "${tag} end $(date +%s%N)" >> ${log}`];
     const jobs = [
       invocation({ command: step("a"), lock_key: "shared" }),
       invocation({ command: step("b"), lock_key: "shared" }),
@@ -182,9 +183,72 @@ describe("hut run", () => {
   });
 
   it("a command that cannot start → failed, exit_code 127", async () => {
-    const { r, report } = await run({ command: ["/nonexistent/tool", "--x"] });
+    const { r, report } = await run({ command: ["/nonexistent/tool --x"] });
     expect(r.code).toBe(1);
-    expect(report).toMatchObject({ status: "failed", exit_code: 127 });
-    expect(report.human_summary).toContain("ENOENT");
+    expect(report).toMatchObject({ status: "failed", exit_code: 127, steps: [{ command: "/nonexistent/tool --x", exit_code: 127 }] });
+    expect(report.human_summary).toContain("step 1/1");
+  });
+
+  it("steps: each runs with /bin/sh -c in workdir, in order; the report lists each step's exit code", async () => {
+    const { r, report } = await run({ command: ["hostname", "whoami", "uptime", "pwd > where.txt"], expected_artifacts: ["where.txt"], commit_sha: "none" });
+    expect(r.code, r.stderr).toBe(0);
+    expect(report).toMatchObject({
+      status: "success",
+      exit_code: 0,
+      commit_sha: "none",
+      steps: [
+        { command: "hostname", exit_code: 0 },
+        { command: "whoami", exit_code: 0 },
+        { command: "uptime", exit_code: 0 },
+        { command: "pwd > where.txt", exit_code: 0 },
+      ],
+    });
+    expect(readFileSync(join(tmp.path, "where.txt"), "utf8").trim()).toBe(tmp.path);
+    expect(r.stderr).toContain(hostname());
+    expect(r.stderr).toContain(userInfo().username);
+  });
+
+  it("steps stop at the first failure: later steps never run", async () => {
+    const { r, report } = await run({ command: ["echo one > s1.txt", "exit 4", "echo three > s3.txt"] });
+    expect(r.code).toBe(1);
+    expect(report).toMatchObject({ status: "failed", exit_code: 4, steps: [{ command: "echo one > s1.txt", exit_code: 0 }, { command: "exit 4", exit_code: 4 }] });
+    expect(report.human_summary).toContain("step 2/3");
+    expect(existsSync(join(tmp.path, "s1.txt"))).toBe(true);
+    expect(existsSync(join(tmp.path, "s3.txt"))).toBe(false);
+  });
+
+  it("cancellation is checked between steps, and the consumed flag is removed", async () => {
+    const inv = invocation({ command: ['touch "$CANCEL_FLAG"', "echo two > two.txt"] });
+    const flag = join(tmp.path, "cancel", `labfleet-cancel-${inv.id}.flag`);
+    const r = await runHut(["run", "--invocation", inv.file], { ...env(), CANCEL_FLAG: flag });
+    expect(r.code).toBe(1);
+    const report = Report.parse(JSON.parse(r.stdout));
+    expect(report).toMatchObject({ status: "cancelled", exit_code: 130, steps: [{ command: 'touch "$CANCEL_FLAG"', exit_code: 0 }] });
+    expect(report.human_summary).toContain("before step 2/2");
+    expect(existsSync(join(tmp.path, "two.txt"))).toBe(false);
+    expect(existsSync(flag)).toBe(false);
+  });
+
+  it("creates its lock and flag directories private, and refuses world-writable ones naming the setting", async () => {
+    const locks = join(tmp.path, "fresh", "locks");
+    const cancel = join(tmp.path, "fresh", "cancel");
+    const inv = invocation({});
+    const r = await runHut(["run", "--invocation", inv.file], baseEnv({ HUT_LOCK_DIR: locks, HUT_CANCEL_DIR: cancel }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(locks).mode & 0o777).toBe(0o750);
+    expect(statSync(cancel).mode & 0o777).toBe(0o700);
+    expect(statSync(join(locks, "holders")).mode & 0o777).toBe(0o700);
+    const open = join(tmp.path, "open");
+    mkdirSync(open);
+    chmodSync(open, 0o1777);
+    const bad = await runHut(["run", "--invocation", invocation({}).file], baseEnv({ HUT_LOCK_DIR: locks, HUT_CANCEL_DIR: open }));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`HUT_CANCEL_DIR: ${open} is world-writable`);
+  });
+
+  it("commit_sha must be a hex sha or \"none\"", async () => {
+    const r = await runHut(["run", "--invocation", invocation({ commit_sha: "main" }).file], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('commit_sha: must be a hex commit sha or "none"');
   });
 });

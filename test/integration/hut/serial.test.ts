@@ -57,9 +57,10 @@ describe("hut monitor", () => {
       const r = await runHut(["monitor", "--slot", "hut-01", "--expect", "lab-node v[0-9.]+ ready", "--timeout", "10", "--json"], env());
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout);
-      expect(out).toMatchObject({ slot: "hut-01", status: "matched", match: "lab-node v1.4.2 ready" });
+      // a pty has no modem lines: reported, and the port is read as it is
+      expect(out).toMatchObject({ slot: "hut-01", status: "matched", match: "lab-node v1.4.2 ready", line: "lab-node v1.4.2 ready", lines: "unsupported", reset: "no" });
       expect(out.elapsedSec).toBeLessThan(5);
-      expect(r.stderr).toContain("cpu_start"); // serial output is shown on stderr
+      expect(r.stderr).toContain("lab-node v1.4.2 ready"); // serial output is shown on stderr
     } finally {
       stop();
     }
@@ -82,7 +83,8 @@ describe("hut monitor", () => {
 
   it("holds the slot lock while reading: a second monitor waits, bounded by its timeout (75)", async () => {
     let held = false;
-    const first = startHut(["monitor", "--slot", "hut-01", "--expect", "never", "--timeout", "5"], env());
+    // long enough to still hold the lock when the second hut has started on a loaded machine
+    const first = startHut(["monitor", "--slot", "hut-01", "--expect", "never", "--timeout", "15"], env());
     // wait until the first monitor holds the slot lock
     const path = slotLockPath("hut-01", { HUT_LOCK_DIR: join(tmp.path, "locks") });
     await until(() => held, 15_000, "the first monitor to take the lock", async () => {
@@ -106,5 +108,17 @@ describe("hut monitor", () => {
     const bad = await runHut(["monitor", "--slot", "hut-01", "--expect", "(unclosed"], env());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--expect");
+  });
+
+  it("--reset on a port without modem lines says so and still captures", async () => {
+    const stop = fakeBoard(pty1, true);
+    try {
+      const r = await runHut(["monitor", "--slot", "hut-01", "--expect", "POWERON_RESET", "--timeout", "10", "--reset", "--json"], env());
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: "matched", line: "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)", reset: "unsupported" });
+      expect(r.stderr).toContain("has no modem control lines (a pty?): not reset");
+    } finally {
+      stop();
+    }
   });
 });

@@ -32,7 +32,7 @@ let dir: string;
 const sh = (...argv: string[]) => execFileSync(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: 10_000 });
 const netnsList = () => sh("ip", "netns", "list");
 const leftovers = (state: SimState) => ({
-  processes: [state.hub.pid, state.ha.pid, ...state.serial.map((s) => s.pid)].filter((pid) => isOurs(pid, "")),
+  processes: [state.hub.pid, state.ha.pid, ...state.serial.flatMap((s) => [s.pid, s.board ?? 0])].filter((pid) => isOurs(pid, "")),
   links: spec.slots.map((s) => s.serialById).filter((p) => existsSync(p)),
   devices: state.serial.map((s) => s.device).filter((p) => existsSync(p)),
   netns: netnsList().includes(spec.netns),
@@ -85,7 +85,7 @@ describe("simulated lab", () => {
     const report = await stopSim(dir);
     const stopMs = Date.now() - t1;
     expect(report.problems).toEqual([]);
-    expect(report.stopped).toHaveLength(2 + spec.slots.length + 1);
+    expect(report.stopped).toHaveLength(2 + 2 * spec.slots.length + 1); // hub, HA, socat and board per slot, netns
     expect(leftovers(state)).toEqual(nothingLeft);
     expect(await stopSim(dir)).toEqual({ stopped: [], problems: [] });
     console.log(`sim start ${startMs} ms, stop ${stopMs} ms`);

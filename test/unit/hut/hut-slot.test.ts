@@ -108,6 +108,7 @@ describe("HutSlot on a remote runner", () => {
     expect(flash.secrets).toEqual(["connection"]);
     expect(flash.inputs.triggers).toEqual([FW.sha256, FW.commitSha, "/dev/serial/by-id/usb-hut-11", "esp32s3"]);
     expect(flash.inputs.argv).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-11", "--firmware", "/srv/firmware/lab node.bin", "--sha256", FW.sha256, "--json"]);
+    expect(flash.inputs.runFlags).toEqual(["--wait", "300"]); // a lock-wait change never re-flashes
     expect(flash.inputs.update).toBeUndefined();
     expect(flash.inputs.environment).toBeUndefined();
     const stdin = JSON.parse(String(flash.inputs.stdin));
@@ -117,6 +118,7 @@ describe("HutSlot on a remote runner", () => {
     const pc = find("hut-11-power-cycle");
     expect(pc.type).toBe(ACTION);
     expect(pc.inputs.argv).toEqual(["hut", "power-cycle", "--inventory", "-", "--slot", "hut-11", "--json"]);
+    expect(pc.inputs.runFlags).toEqual(["--wait", "300"]);
     expect(pc.inputs.triggers).toEqual(["2024-06-01"]);
     expect(pc.inputs.environment).toEqual({ HA_URL: HA.url, HA_TOKEN: TOKEN });
     expect(pc.secrets.sort()).toEqual(["connection", "environment"]);

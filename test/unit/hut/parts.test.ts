@@ -2,7 +2,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { flashArgs, hutArgv, powerCycleArgs, remoteCommandLine, slotInventory } from "../../../components/hut/commands.ts";
+import { cancelFlagPath } from "../../../hardware/jobs.ts";
+import { flashArgs, hutArgv, lockWaitFlags, powerCycleArgs, remoteCommandLine, slotInventory } from "../../../components/hut/commands.ts";
 import { shellQuote } from "../../../components/shell.ts";
 import { esptoolArgs, esptoolCommand } from "../../../hardware/flash.ts";
 import { HELD_ENV, heldLocksEnv, inheritedLocks, jobLockPath, slotLockPath } from "../../../hardware/lock.ts";
@@ -15,10 +16,12 @@ const slot = Inventory.parse({
 }).slots[0]!;
 
 describe("lock paths (docs/design/hut.md, Locks)", () => {
-  it("uses HUT_LOCK_DIR, default /var/lock", () => {
-    expect(slotLockPath("hut-01", {})).toBe("/var/lock/hut-hut-01.lock");
+  it("uses HUT_LOCK_DIR, default /var/lock/labfleet (not the world-writable /var/lock); cancel flags default beneath it", () => {
+    expect(slotLockPath("hut-01", {})).toBe("/var/lock/labfleet/hut-hut-01.lock");
     expect(slotLockPath("hut-01", { HUT_LOCK_DIR: "/run/lab" })).toBe("/run/lab/hut-hut-01.lock");
-    expect(jobLockPath("runner", "hut-01", {})).toBe("/var/lock/labfleet-runner-hut-01.lock");
+    expect(jobLockPath("runner", "hut-01", {})).toBe("/var/lock/labfleet/labfleet-runner-hut-01.lock");
+    expect(cancelFlagPath("job-1", {})).toBe("/var/lock/labfleet/cancel/labfleet-cancel-job-1.flag");
+    expect(cancelFlagPath("job-1", { HUT_CANCEL_DIR: "/run/c" })).toBe("/run/c/labfleet-cancel-job-1.flag");
   });
 
   it("HUT_HELD_LOCKS entries count only for ancestor pids", () => {
@@ -55,6 +58,8 @@ describe("HutSlot argv and command lines", () => {
     const fw = { path: "/srv/fw dir/a.bin", sha256: "a".repeat(64) };
     expect(hutArgv("hut", flashArgs(slot, fw))).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-01", "--firmware", "/srv/fw dir/a.bin", "--sha256", "a".repeat(64), "--json"]);
     expect(remoteCommandLine(hutArgv("hut", flashArgs(slot, fw)))).toBe(`hut flash --inventory - --slot hut-01 --firmware '/srv/fw dir/a.bin' --sha256 ${"a".repeat(64)} --json`);
+    expect(lockWaitFlags()).toEqual(["--wait", "300"]);
+    expect(lockWaitFlags(5)).toEqual(["--wait", "5"]);
     // hutCommand is split on whitespace into its words: no shell locally
     expect(hutArgv(" node  hardware/bin/hut.js ", powerCycleArgs(slot))).toEqual(["node", "hardware/bin/hut.js", "power-cycle", "--inventory", "-", "--slot", "hut-01", "--json"]);
     expect(() => hutArgv("  ", powerCycleArgs(slot))).toThrow(/hutCommand is empty/);

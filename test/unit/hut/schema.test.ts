@@ -92,6 +92,18 @@ describe("inventory schema (shared by the CLI and labfleet:hut)", () => {
     ]);
   });
 
+  it("two usb selectors that could match one adapter are an error naming both slots (CLI and labfleet:hut)", () => {
+    const cp = { vendorid: "10c4", productid: "ea60" };
+    const two = { slots: [slot(1, { usb: cp }), slot(2, { usb: { vendorid: "10C4", productid: "EA60", serial: "A1" } })] };
+    expect(cliProblems(two)).toContain("slots[1].usb: slots hut-01 and hut-02 could both match USB adapter 10c4:ea60 (no usb.serial on both to tell them apart)");
+    expect(stackProblems(two)).toEqual([expect.stringMatching(/^labfleet:hut\.slots\[1\]\.usb: slots hut-01 and hut-02 could both match/)]);
+    const sameSerial = { slots: [slot(1, { usb: { ...cp, serial: "A1" } }), slot(2, { usb: { ...cp, serial: "A1" } })] };
+    expect(cliProblems(sameSerial)).toContain('slots hut-01 and hut-02 could both match USB adapter 10c4:ea60 (the same serial "A1")');
+    // told apart by serial, or by product: fine
+    expect(cliProblems({ slots: [slot(1, { usb: { ...cp, serial: "A1" } }), slot(2, { usb: { ...cp, serial: "B2" } })] })).toBe("");
+    expect(cliProblems({ slots: [slot(1, { usb: cp }), slot(2, { usb: { ...cp, productid: "ea70" } })] })).toBe("");
+  });
+
   it("HUT_SERIAL_BY_ID_DIR only swaps the by-id directory", () => {
     const s = Inventory.parse({ slots: [slot(1)] }).slots[0]!;
     expect(serialPort(s, {})).toBe("/dev/serial/by-id/usb-1");

@@ -27,6 +27,7 @@ describe("HutSlot in the stacks", () => {
     expect(pc.inputs.triggers).toEqual(["n-1"]);
     expect(flash.inputs.triggers).toEqual([SHA, "3f2c1a9", "/dev/serial/by-id/usb-1a86_USB_Single_Serial_5434019283-if00", "esp32s3"]);
     expect(flash.inputs.argv).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-02", "--firmware", "/srv/firmware/lab-node.bin", "--sha256", SHA, "--json"]);
+    expect(flash.inputs.runFlags).toEqual(["--wait", "300"]);
     expect((run.outputs.plain as { slots: { id: string }[] }).slots.map((s) => s.id)).toEqual(["hut-01", "hut-02"]);
   });
 
@@ -38,6 +39,8 @@ describe("HutSlot in the stacks", () => {
     const flash = one(run.resources, ACTION, "hut-01-flash");
     expect(flash.inputs.argv).toEqual(["node", "hardware/bin/hut.js", "flash", "--inventory", "-", "--slot", "hut-01", "--firmware", "/srv/fw.bin", "--sha256", SHA, "--json"]);
     expect(flash.inputs.connection).toBeUndefined();
+    const bounded = await runProgram({ stack: "local", config: { "labfleet:hut": { ...stackHut("local"), lockWaitSeconds: 45, firmware: { path: "/srv/fw.bin", sha256: SHA } } } });
+    expect(one(bounded.resources, ACTION, "hut-01-flash").inputs.runFlags).toEqual(["--wait", "45"]);
     // the local stack's slots are all `runner: local`: no action goes over SSH
     expect(ofType(run.resources, ACTION).filter((r) => r.inputs.connection !== undefined)).toEqual([]);
   });

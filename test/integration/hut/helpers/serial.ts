@@ -33,3 +33,12 @@ export async function ptyPair(byIdDir: string, name: string): Promise<PtyPair> {
     },
   };
 }
+
+/** The lab app's boot output, as a simulated board prints it. */
+export const BOOT_BANNER = "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nlab-node v1.4.2 ready\r\n";
+
+/** A simulated board that keeps printing its boot banner every `everyMs`; returns stop(). */
+export function bootingBoard(pty: PtyPair, everyMs = 200): () => void {
+  const t = setInterval(() => pty.write(BOOT_BANNER), everyMs);
+  return () => clearInterval(t);
+}
