@@ -6,6 +6,9 @@ import { cloudsqlHardening } from "./rules/cloudsql-hardening.ts";
 import { cloudsqlPitr } from "./rules/cloudsql-pitr.ts";
 import { ecsContainerHardening } from "./rules/ecs-container-hardening.ts";
 import { ecsNoPublicIp } from "./rules/ecs-no-public-ip.ts";
+import { githubChangeApproval } from "./rules/github-change-approval.ts";
+import { githubDefaultBranchProtected } from "./rules/github-default-branch-protected.ts";
+import { githubProductionEnvironment } from "./rules/github-production-environment.ts";
 import { httpsProxySslPolicy } from "./rules/https-proxy-ssl-policy.ts";
 import { hutStableSerial } from "./rules/hut-stable-serial.ts";
 import { iamChangeApproval } from "./rules/iam-change-approval.ts";
@@ -40,6 +43,7 @@ export const policies: Policies = [
   iamChangeApproval,
   secretChangeApproval,
   wifChangeApproval,
+  githubChangeApproval,
   noStaticCloudKeys,
   iamLeastPrivilege,
   noProjectSaImpersonation,
@@ -61,6 +65,8 @@ export const policies: Policies = [
   cloudrunIngressViaLb,
   cloudrunNoPublicInvoker,
   roleRepoBoundary,
+  githubDefaultBranchProtected,
+  githubProductionEnvironment,
   hutStableSerial,
   jobTimeoutsWithinRoleLimits,
   wireguardKeyAge,

@@ -5,6 +5,7 @@ import { GcpConsole } from "../components/gcp/console.ts";
 import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
 import { agentFleet } from "./fleet.ts";
+import { repositoryGovernance } from "./github.ts";
 import { runnerHostConnections, runnerHosts } from "./runner-hosts.ts";
 import { wireGuardHub } from "./wireguard.ts";
 import type { StackConfig } from "./config/index.ts";
@@ -22,6 +23,9 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   const ci = cfg.ci.enabled
     ? new CiIdentity("ci", { tags, settings: cfg.ci, project: cfg.project, awsConsole: awsConsoleCfg && { region: awsConsoleCfg.region, hostedZoneId: awsConsoleCfg.hostedZoneId } })
     : undefined;
+
+  // The repository's protection, deploy environments and their variables (from the CI identity).
+  repositoryGovernance(cfg, tags, ci?.outputs());
 
   // The WireGuard mesh; runner hosts join with wireguard?.addPeer(name, { kind: "runner" }, opts).
   const wireguard = wireGuardHub(cfg, tags);

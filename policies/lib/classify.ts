@@ -6,7 +6,44 @@ import { dynamicKind, isGcpIamGrant } from "./resource.ts";
  * Which approval gate a resource falls under. Each gated resource belongs to exactly one gate,
  * by precedence: identity federation, then secrets, then IAM.
  */
-export type Gate = "wif" | "secret" | "iam";
+export type Gate = "wif" | "secret" | "iam" | "github";
+
+/** GitHub resources that decide who can merge, deploy or approve. */
+export const GITHUB_ACCESS_TYPES = new Set([
+  "github:index/branchProtection:BranchProtection",
+  "github:index/branchProtectionV3:BranchProtectionV3",
+  "github:index/repositoryRuleset:RepositoryRuleset",
+  "github:index/organizationRuleset:OrganizationRuleset",
+  "github:index/repositoryEnvironment:RepositoryEnvironment",
+  "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+  "github:index/repositoryDeploymentBranchPolicy:RepositoryDeploymentBranchPolicy",
+  "github:index/repositoryCollaborator:RepositoryCollaborator",
+  "github:index/repositoryCollaborators:RepositoryCollaborators",
+  "github:index/repositoryDeployKey:RepositoryDeployKey",
+  "github:index/membership:Membership",
+  "github:index/teamMembership:TeamMembership",
+  "github:index/teamMembers:TeamMembers",
+  "github:index/teamRepository:TeamRepository",
+  "github:index/teamSyncGroupMapping:TeamSyncGroupMapping",
+  "github:index/organizationRoleTeam:OrganizationRoleTeam",
+  "github:index/organizationRoleTeamAssignment:OrganizationRoleTeamAssignment",
+]);
+
+const GITHUB_VARIABLE_TYPES = new Set([
+  "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+  "github:index/actionsVariable:ActionsVariable",
+  "github:index/actionsOrganizationVariable:ActionsOrganizationVariable",
+]);
+
+/** Variable names that hold an identity a workflow assumes (role ARNs, WIF providers, service accounts). */
+export const IDENTITY_VARIABLE = /ROLE|WIF|WORKLOAD_IDENTITY|PROVIDER|SERVICE_ACCOUNT|IDENTITY|PRINCIPAL/i;
+
+function isGithubGated(type: string, props: Record<string, unknown>): boolean {
+  if (GITHUB_ACCESS_TYPES.has(type)) return true;
+  if (!GITHUB_VARIABLE_TYPES.has(type)) return false;
+  const name = props.variableName;
+  return typeof name !== "string" || IDENTITY_VARIABLE.test(name);
+}
 
 const WIF_TYPES = new Set([
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
@@ -63,6 +100,7 @@ function grantsWorkloadIdentity(props: Record<string, unknown>): boolean {
 }
 
 export function gateOf(type: string, props: Record<string, unknown>): Gate | undefined {
+  if (isGithubGated(type, props)) return "github";
   if (WIF_TYPES.has(type)) return "wif";
   if (type === "aws:iam/role:Role" && trustsWebIdentity(props)) return "wif";
   if (isGcpIamGrant(type) && grantsWorkloadIdentity(props)) return "wif";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Ci } from "./sections/ci.ts";
 import { Fleet } from "./sections/fleet.ts";
 import { Console, type ConsoleConfig } from "./sections/console.ts";
+import { Github } from "./sections/github.ts";
 import { Gitlab } from "./sections/gitlab.ts";
 import { Governance } from "./sections/governance.ts";
 import { Hut } from "./sections/hut.ts";
@@ -26,6 +27,7 @@ export const StackConfigSchema = z
     wireguard: WireGuard,
     lxd: Lxd,
     gitlab: Gitlab,
+    github: Github,
     hut: Hut,
     fleet: Fleet,
     governance: Governance,
@@ -35,6 +37,7 @@ export const StackConfigSchema = z
     if (cfg.fleet.enabled && !cfg.wireguard.enabled) {
       ctx.addIssue({ code: "custom", path: ["fleet"], message: "needs the labfleet:wireguard section (the agents are its peers)" });
     }
+    refineGithub(cfg, ctx);
     if (cfg.lxd.enabled && !cfg.wireguard.enabled) {
       cfg.lxd.runners.forEach((r, i) => {
         if (r.wireguard === true) {
@@ -65,6 +68,22 @@ export const StackConfigSchema = z
   });
 
 export type StackConfigData = z.output<typeof StackConfigSchema>;
+
+/** The GitHub section governs the repository CiIdentity trusts, and hosts its deploy environments. */
+function refineGithub(cfg: { ci: z.output<typeof Ci>; github: z.output<typeof Github> }, ctx: z.RefinementCtx): void {
+  const { ci, github } = cfg;
+  if (!github.enabled || !ci.enabled) return;
+  for (const key of ["owner", "repo"] as const) {
+    if (github[key] !== ci.github[key]) {
+      ctx.addIssue({ code: "custom", path: ["github", key], message: `must equal ci.github.${key} (${JSON.stringify(ci.github[key])}): the repository whose workflows CiIdentity trusts` });
+    }
+  }
+  for (const env of ci.environments) {
+    if (!(env in github.environments)) {
+      ctx.addIssue({ code: "custom", path: ["github", "environments"], message: `needs an entry for ${JSON.stringify(env)} (ci.environments): its deploy variables live there` });
+    }
+  }
+}
 
 /**
  * Production is hardened by config only: the components never branch on the environment name,

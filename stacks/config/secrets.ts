@@ -15,6 +15,10 @@ export const SECRET_KEYS = {
     description: "GitLab token that manages the role repositories (api scope)",
     required: (c) => (c.gitlab.enabled ? "gitlab is enabled" : undefined),
   },
+  githubToken: {
+    description: "GitHub token that manages the repository's branch protection, environments and variables (fine-grained: Administration, Environments, Variables read/write)",
+    required: (c) => (c.github.enabled ? "github is enabled" : undefined),
+  },
   haToken: {
     description: "Home Assistant long-lived access token for relay power-cycling",
     required: (c) => (c.hut.enabled && c.hut.homeAssistant ? "hut.homeAssistant is set" : undefined),

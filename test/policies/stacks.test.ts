@@ -70,9 +70,11 @@ describe("broken variants: npm run plan exits 1 naming the rule", () => {
     },
     {
       name: "unapproved-iam-change",
-      rules: ["iam-change-approval", "wif-change-approval"],
+      rules: ["iam-change-approval", "wif-change-approval", "github-change-approval"],
       change: (c) => {
         c["labfleet:ci"]!.environments = ["staging", "qa"];
+        // the new environment's deploy variables need a GitHub environment to live in
+        (c["labfleet:github"]!.environments as Record<string, unknown>).qa = {};
       },
     },
   ];

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { StackConfigData } from "../../stacks/config/schema.ts";
 import { type PlanResource, type PolicyConfigDoc, resourceValidationArgs } from "../plan/policy-engine.ts";
+import { requiredChecks } from "../../stacks/github.ts";
 import { Approval, APPROVAL_GATES } from "../../policies/lib/approval.ts";
 import { fingerprintOf, parsePath } from "../../policies/lib/fingerprint.ts";
 import { isSecretKeyName, SECRET_FIELDS_BY_TYPE } from "../../policies/lib/resource.ts";
@@ -17,7 +18,7 @@ import "../../policies/pack.ts";
  * fingerprints. `npm run approve` writes it; CODEOWNERS guards it.
  */
 
-export const APPROVAL_RULES = ["iam-change-approval", "secret-change-approval", "wif-change-approval"] as const;
+export const APPROVAL_RULES = ["iam-change-approval", "secret-change-approval", "wif-change-approval", "github-change-approval"] as const;
 
 export function defaultApprovalsPath(stack: string): string {
   return join("policies", "approvals", `${stack}.json`);
@@ -44,6 +45,9 @@ export function tunablesFor(cfg: StackConfigData): PolicyConfigDoc {
     "wireguard-key-age": { maxAgeDays: g.keyMaxAgeDays },
     "oidc-trust-scoped": { allowedRepositories: repos },
     "role-repo-boundary": { productRepositories: product },
+    ...(cfg.github.enabled && cfg.github.branchProtection
+      ? { "github-default-branch-protected": { branch: cfg.github.branchProtection.branch, requiredChecks: requiredChecks(cfg) } }
+      : {}),
   };
 }
 

@@ -1,40 +1,56 @@
-import { readFileSync } from "node:fs";
-import * as pulumi from "@pulumi/pulumi";
-
 /**
- * The plan benchmark's floor: a bare program that imports the same SDK modules (every
- * `@pulumi/<pkg>` submodule the plan's resource types live in) and registers the same resources
- * (types, names, inputs) on the mock runtime with no-op mocks — no config parsing, no
- * components, no dynamic-provider serialization, no policies.
- * argv: a JSON file with `[{ type, name, inputs }]`.
+ * The plan benchmark's floor (docs/architecture.md, "Plan speed"): a plain Node.js program — no
+ * tsx, no TypeScript — that loads the SDK submodules the plan's resource types live in
+ * (`@pulumi/aws/ec2/index.js`, not the package index; with `require`, as the CommonJS SDK loads
+ * its own modules, which is cheaper than importing each from ESM) and registers the same resources (type,
+ * name, inputs; in the plan's order) on `pulumi.runtime.setMocks` with no-op mocks. Provider
+ * resources use the packages' own `Provider` classes, components are bare `ComponentResource`s,
+ * dynamic resources bare custom resources of their type token (no provider serialization): no
+ * config, no components' logic, no policies, no rendering.
  */
-process.setSourceMapsEnabled(false); // as the plan does
-const sdks: Record<string, Record<string, unknown>> = {
-  aws: await import("@pulumi/aws"),
-  gcp: await import("@pulumi/gcp"),
-  random: await import("@pulumi/random"),
-};
-const list = JSON.parse(readFileSync(process.argv[2]!, "utf8")) as { type: string; name: string; inputs: Record<string, unknown> }[];
-for (const { type } of list) {
-  const [pkg = "", mod = ""] = type.split(":");
-  const sub = mod.split("/")[0]!;
-  if (sdks[pkg] && sub !== "index") void sdks[pkg][sub]; // loads the lazily required submodule
+export interface FloorResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
 }
-await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, "labfleet", "floor", true);
-/** A bare custom resource of any type token. */
-class Bare extends pulumi.CustomResource {
-  constructor(type: string, name: string, inputs: Record<string, unknown>) {
-    super(type, name, inputs);
+
+/** How the floor constructs one resource: an SDK class (module path, export) or a bare resource. */
+type Construct = { kind: "sdk"; module: string; member: string } | { kind: "component" } | { kind: "custom" } | { kind: "skip" };
+
+export function construct(type: string): Construct {
+  if (type === "pulumi:pulumi:Stack") return { kind: "skip" }; // runInPulumiStack registers it
+  const provider = /^pulumi:providers:(.+)$/.exec(type);
+  if (provider) return { kind: "sdk", module: `@pulumi/${provider[1]}/provider.js`, member: "Provider" };
+  const sdk = /^(aws|gcp|random):([^/:]+)\/[^:]+:(.+)$/.exec(type);
+  if (sdk) {
+    const [, pkg, mod, member] = sdk as unknown as [string, string, string, string];
+    return { kind: "sdk", module: mod === "index" ? `@pulumi/${pkg}/index.js` : `@pulumi/${pkg}/${mod}/index.js`, member };
   }
+  return type.startsWith("pulumi-nodejs:dynamic/") ? { kind: "custom" } : { kind: "component" };
 }
-let pending = 0;
-await pulumi.runtime.runInPulumiStack(async () => {
-  for (const r of list) {
-    if (r.type === "pulumi:pulumi:Stack" || !r.type.includes(":") || r.type.startsWith("labfleet:")) continue;
-    pending++;
-    const res = new Bare(r.type, r.name, r.inputs);
-    res.urn.apply(() => pending--);
+
+/** The floor program's source (an ES module to be written inside the repository, so that bare
+ * `@pulumi/…` specifiers resolve from its node_modules). */
+export function floorProgram(resources: FloorResource[]): string {
+  const modules = [...new Set(resources.map((r) => construct(r.type)).flatMap((c) => (c.kind === "sdk" ? [c.module] : [])))].sort();
+  const alias = new Map(modules.map((m, i) => [m, `m${i}`]));
+  const lines = [
+    'import { createRequire } from "node:module";',
+    "const require = createRequire(import.meta.url);",
+    'const pulumi = require("@pulumi/pulumi");',
+    ...modules.map((m) => `const ${alias.get(m)} = require(${JSON.stringify(m)});`),
+    "class Custom extends pulumi.CustomResource { constructor(t, n, i) { super(t, n, i); } }",
+    "await pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + '-id', state: a.inputs }), call: (a) => a.inputs }, 'labfleet', 'floor', true);",
+    "const made = [];",
+    "await pulumi.runtime.runInPulumiStack(async () => {",
+  ];
+  for (const r of resources) {
+    const c = construct(r.type);
+    const args = `${JSON.stringify(r.name)}, ${JSON.stringify(r.inputs)}`;
+    if (c.kind === "sdk") lines.push(`  made.push(new ${alias.get(c.module)}.${c.member}(${args}));`);
+    else if (c.kind === "component") lines.push(`  made.push(new pulumi.ComponentResource(${JSON.stringify(r.type)}, ${JSON.stringify(r.name)}));`);
+    else if (c.kind === "custom") lines.push(`  made.push(new Custom(${JSON.stringify(r.type)}, ${args}));`);
   }
-  return {};
-});
-for (let i = 0; i < 10_000 && pending > 0; i++) await new Promise((r) => setTimeout(r, 1));
+  lines.push("  return {};", "});", "await Promise.all(made.map((r) => new Promise((done) => r.urn.apply(done))));", "");
+  return lines.join("\n");
+}

@@ -1,10 +1,12 @@
+import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc.js";
+
 /**
  * Values as the engine sees them: secrets are wrapped in the secret signature, unknowns are a
- * sentinel string. One walker turns them into plain values, redacted values and secret paths.
+ * sentinel string (both the SDK's own constants). One walker turns them into plain values,
+ * redacted values and secret paths.
  */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const SIG_KEY = specialSigKey;
+export const SECRET_SIG = specialSecretSig;
 
 export const REDACTED = "[secret]";
 export const UNKNOWN_TEXT = "[unknown]";
@@ -39,8 +41,8 @@ export function unwrap(value: unknown, path = "", secretPaths: string[] = [], in
     const inner = unwrap(value.value, path, secretPaths, true);
     return { plain: inner.plain, redacted: REDACTED, secretPaths };
   }
-  if (isSdkUnknown(value)) return { plain: UNKNOWN, redacted: inSecret ? REDACTED : UNKNOWN_TEXT, secretPaths };
-  if (value === UNKNOWN) return { plain: UNKNOWN, redacted: inSecret ? REDACTED : UNKNOWN_TEXT, secretPaths };
+  if (isSdkUnknown(value)) return { plain: unknownValue, redacted: inSecret ? REDACTED : UNKNOWN_TEXT, secretPaths };
+  if (value === unknownValue) return { plain: unknownValue, redacted: inSecret ? REDACTED : UNKNOWN_TEXT, secretPaths };
   if (Array.isArray(value)) {
     const parts = value.map((v, i) => unwrap(v, pathJoin(path, i), secretPaths, inSecret));
     return { plain: parts.map((p) => p.plain), redacted: inSecret ? REDACTED : parts.map((p) => p.redacted), secretPaths };

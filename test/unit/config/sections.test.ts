@@ -119,3 +119,32 @@ describe("stack config validation names the exact key path", () => {
     expect(problems({ gitlab: gl, gitlabToken: "t" }, "local", ["gitlabToken"])).toEqual([]);
   });
 });
+
+describe("labfleet:github config", () => {
+  const ci = { github: { owner: "example-lab", repo: "labfleet" }, environments: ["staging"] };
+  const github = { owner: "example-lab", repo: "labfleet", environments: { staging: {} } };
+
+  it("is valid with the token, and names the token when it is missing", () => {
+    expect(problems({ ci, github, githubToken: "x" })).toEqual([]);
+    expect(problems({ ci, github })).toEqual([expect.stringMatching(/^labfleet:githubToken: required because github is enabled/)]);
+    expect(problems({ github: { enabled: false, owner: 7 } })).toEqual([]);
+  });
+
+  it("must govern the repository CiIdentity trusts, with an entry per ci environment", () => {
+    expect(problems({ ci, github: { ...github, owner: "someone-else", environments: {} }, githubToken: "x" })).toEqual([
+      'labfleet:github.owner: must equal ci.github.owner ("example-lab"): the repository whose workflows CiIdentity trusts',
+      'labfleet:github.environments: needs an entry for "staging" (ci.environments): its deploy variables live there',
+    ]);
+  });
+
+  it("names bad keys: reviewers beyond GitHub's six, a wait timer over 30 days, a workflow outside .github/workflows", () => {
+    const envs = { production: { reviewers: { teams: [1, 2, 3, 4], users: [5, 6, 7] }, waitTimerMinutes: 50000 } };
+    expect(problems({ github: { ...github, environments: envs, branchProtection: { prWorkflow: "ci/pr.yml" } }, githubToken: "x" })).toEqual([
+      expect.stringMatching(/^labfleet:github.environments.production.waitTimerMinutes: /),
+      expect.stringMatching(/^labfleet:github.branchProtection.prWorkflow: must be a file under .github\/workflows\//),
+    ]);
+    expect(problems({ github: { ...github, environments: { production: { reviewers: { teams: [1, 2, 3, 4], users: [5, 6, 7] } } } }, githubToken: "x" })).toEqual([
+      "labfleet:github.environments.production.reviewers: has 7 reviewers; GitHub allows at most 6",
+    ]);
+  });
+});
