@@ -111,7 +111,7 @@ export interface SshExecResult {
 export function sshExec(
   client: Client,
   command: string,
-  opts: { stdin?: string; env?: Record<string, string>; timeoutMs: number; label: string; onData?: (out: string, err: string) => void },
+  opts: { stdin?: string | Buffer; env?: Record<string, string>; timeoutMs: number; label: string; onData?: (out: string, err: string) => void },
 ): Promise<SshExecResult> {
   return new Promise((resolve, reject) => {
     let channel: ClientChannel | undefined;

@@ -4,6 +4,7 @@ import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
 import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
+import { agentFleet } from "./fleet.ts";
 import { gcpProjectApis } from "./gcp-apis.ts";
 import { repositoryGovernance } from "./github.ts";
 import { runnerHostConnections, runnerHosts } from "./runner-hosts.ts";
@@ -55,6 +56,9 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
     ? declareHutSlots({ ...cfg.hut, runners: runnerHostsByName, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
     : [];
 
+  // The agent fleet: the mesh's `agent` peers, updated in batches over SSH through the mesh.
+  const fleet = agentFleet(cfg, tags, wireguard);
+
   const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.record), ...wireguard?.outputs() };
   if (hosts.length > 0) outputs.runners = Object.fromEntries(hosts.map((h) => [h.hostName, h.outputs()]));
   if (ci) outputs.ci = ci.outputs();
@@ -69,5 +73,6 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
     }).outputs();
   }
   if (repos) Object.assign(outputs, repos.stackOutputs());
+  if (fleet) outputs.fleet = fleet.outputs();
   return outputs;
 }

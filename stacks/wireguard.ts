@@ -14,6 +14,7 @@ export function wireGuardHub(cfg: StackConfig, tags: TagContext): WireGuardHub |
     cidr: wg.hub.cidr,
     publicKey: wg.hub.publicKey,
     transport: wg.hub.transport,
+    persistFile: wg.hub.persistFile,
     sshPrivateKey: wg.hub.transport.kind === "ssh" ? cfg.secrets.wireguardSshKey : undefined,
     peers: wg.peers,
   });

@@ -14,6 +14,8 @@ export interface WireGuardHubArgs extends LabComponentArgs {
   /** Pinned hub public key; read from the live hub (WireGuardHubState) when absent. */
   publicKey?: string;
   transport: TransportSpec;
+  /** File on the hub its peers are kept in (persist.ts); absent = not kept. */
+  persistFile?: string;
   /** Secret key for the ssh transport. */
   sshPrivateKey?: pulumi.Input<string>;
   /** Peers from config, in declaration order (allocation order). */
@@ -24,6 +26,7 @@ export interface HubPeer {
   resource: WireGuardPeer;
   name: string;
   kind: string;
+  tags: string[];
   /** Tunnel address, known at plan time. */
   address: string;
 }
@@ -78,7 +81,7 @@ export class WireGuardHub extends LabComponent {
     const peers = [...this.peers.values()];
     return {
       wireguardHub: { publicKey: this.publicKey, endpoint: this.endpoint, cidr: this.cidr, address: this.address },
-      wireguardPeers: Object.fromEntries(peers.map((p) => [p.name, { address: p.address, kind: p.kind, publicKey: p.resource.publicKey }])),
+      wireguardPeers: Object.fromEntries(peers.map((p) => [p.name, { address: p.address, kind: p.kind, tags: p.tags, publicKey: p.resource.publicKey }])),
       wireguardClientConfigs: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.clientConfig]))),
       wireguardQrCodes: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.qrCodeSvg]))),
     };
@@ -112,7 +115,7 @@ export class WireGuardHub extends LabComponent {
     const reserved = Object.fromEntries(this.book.all().filter((a) => a.name !== name && !a.allocated).map((a) => [a.name, a.address]));
     const s = this.settings;
     // The peer's own settings pass through as declared; the hub adds where and how it is applied.
-    const { kind = "agent", address: _claimed, name: _name, ...own } = spec as PeerSpec & { name?: string };
+    const { kind = "agent", tags = [], address: _claimed, name: _name, ...own } = spec as PeerSpec & { name?: string };
     const resource = new WireGuardPeer(
       this.childName(name),
       {
@@ -121,6 +124,7 @@ export class WireGuardHub extends LabComponent {
         interface: s.interface,
         transport: s.transport,
         sshPrivateKey: s.sshPrivateKey,
+        ...(s.persistFile ? { persistFile: s.persistFile } : {}),
         hubPublicKey: this.publicKey,
         hubEndpoint: s.endpoint,
         cidr: parseCidr(s.cidr).text,
@@ -129,7 +133,7 @@ export class WireGuardHub extends LabComponent {
       },
       { parent: this, ...opts }, // a caller (e.g. a runner host) may parent its peer to itself
     );
-    const peer: HubPeer = { resource, name, kind, address: alloc.address };
+    const peer: HubPeer = { resource, name, kind, tags, address: alloc.address };
     this.peers.set(name, peer);
     return peer;
   }

@@ -4,7 +4,8 @@ import { renderClientConfig, qrCodeSvg } from "./client-config.ts";
 import { findPeer } from "./dump.ts";
 import { generateKeyPair, generatePresharedKey, keyLabel } from "./keys.ts";
 import { PEER_IN_PLACE_KEYS, PeerInputs, type PeerOutputs } from "./peer-schema.ts";
-import { withTransport } from "./transport.ts";
+import { persistPeers } from "./persist.ts";
+import { type Transport, withTransport } from "./transport.ts";
 import { applyPeer, removePeer, sameAllowedIps, showDump } from "./wg.ts";
 
 /**
@@ -59,6 +60,11 @@ async function outputs(
   return { ...p, ...keys, clientConfig, qrCodeSvg: await qrCodeSvg(clientConfig), hubAllowedIps, present: true, drift: [] };
 }
 
+/** Keeps the hub's peers in its persist file, when the hub has one (after every change). */
+async function persist(t: Transport, p: Pick<PeerInputs, "interface" | "persistFile">): Promise<void> {
+  if (p.persistFile) await persistPeers(t, p.interface, p.persistFile);
+}
+
 export async function create(news: Record<string, unknown>): Promise<{ id: string; outs: PeerOutputs }> {
   const p = parse(news);
   const pair = p.publicKey ? { publicKey: p.publicKey, privateKey: "" } : generateKeyPair();
@@ -66,13 +72,15 @@ export async function create(news: Record<string, unknown>): Promise<{ id: strin
   const applied = await withTransport(p.transport, p.sshPrivateKey, async (t) => {
     const existed = findPeer(await showDump(t, p.interface), pair.publicKey) !== undefined;
     try {
-      return await applyPeer(t, p.interface, {
+      const peer = await applyPeer(t, p.interface, {
         publicKey: pair.publicKey,
         allowedIps: desiredAllowedIps(p),
         persistentKeepalive: p.persistentKeepalive,
         endpoint: p.endpoint,
         presharedKey: presharedKeyValue || undefined,
       });
+      await persist(t, p);
+      return peer;
     } catch (err) {
       // Nothing half-applied: a peer this create added is taken out again.
       if (!existed) await removePeer(t, p.interface, pair.publicKey).catch(() => undefined);
@@ -170,15 +178,17 @@ export async function update(_id: string, olds: PeerOutputs, news: Record<string
     psk = null;
   } else if (presharedKeyValue && (olds.drift ?? []).some((d) => d.startsWith("preshared key"))) psk = presharedKeyValue;
   else if (presharedKeyValue && olds.present === false) psk = presharedKeyValue;
-  const applied = await withTransport(p.transport, p.sshPrivateKey, (t) =>
-    applyPeer(t, p.interface, {
+  const applied = await withTransport(p.transport, p.sshPrivateKey, async (t) => {
+    const peer = await applyPeer(t, p.interface, {
       publicKey: olds.publicKey,
       allowedIps: desiredAllowedIps(p),
       persistentKeepalive: p.persistentKeepalive,
       endpoint: p.endpoint,
       presharedKey: psk,
-    }),
-  );
+    });
+    await persist(t, p);
+    return peer;
+  });
   const outs = await outputs(
     p,
     { publicKey: olds.publicKey, privateKey: olds.privateKey, keySource: olds.keySource, presharedKeyValue, createdAt: olds.createdAt },
@@ -189,6 +199,9 @@ export async function update(_id: string, olds: PeerOutputs, news: Record<string
 
 /** Revokes the peer (`wg set … remove`); a peer that is already gone is success. */
 export async function remove(_id: string, props: PeerOutputs): Promise<void> {
-  await withTransport(props.transport, props.sshPrivateKey, (t) => removePeer(t, props.interface, props.publicKey));
+  await withTransport(props.transport, props.sshPrivateKey, async (t) => {
+    await removePeer(t, props.interface, props.publicKey);
+    await persist(t, props);
+  });
 }
 export { remove as delete };

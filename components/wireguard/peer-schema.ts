@@ -14,10 +14,13 @@ export const wgKey = z.string().regex(WG_KEY_RE, "must be a base64 WireGuard key
 export const interfaceName = z.string().regex(/^[a-zA-Z0-9_=+.-]{1,15}$/, "must be a Linux interface name (≤15 chars)");
 export const hostPort = z.string().regex(/^[^\s:]+:\d+$/, "must be host:port");
 export const peerName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and dashes");
+/** Where the hub keeps its peers for restarts (components/wireguard/persist.ts). */
+export const persistFile = z.string().regex(/^\/[A-Za-z0-9_./@+-]+$/, "must be an absolute path (letters, digits, _ . / @ + -)");
 export const PEER_KINDS = ["agent", "runner", "operator"] as const;
 
 export const PeerSettings = z.strictObject({
   kind: z.enum(PEER_KINDS).default("agent").describe("what joins: a lab agent (Pi), a runner host (`runner`) or an operator"),
+  tags: z.array(peerName).default([]).describe("labels of the peer, e.g. for the agent fleet's `labfleet:fleet.tags` filter"),
   address: z.ipv4().optional().describe("fixed tunnel address; allocated from the hub CIDR (hash of the name, linear probing) when absent"),
   dns: z.array(z.ipv4()).optional().describe("DNS servers written into the client config"),
   persistentKeepalive: z.number().int().min(0).max(65535).default(25).describe("keepalive seconds on both sides (0 = off)"),
@@ -35,7 +38,7 @@ export type PeerSpec = z.input<typeof PeerSettings>;
 export const PeerConfig = PeerSettings.extend({ name: peerName.describe("peer name, unique per hub") });
 
 /** Inputs of one WireGuardPeer, as its dynamic provider receives them. */
-export const PeerInputs = PeerSettings.omit({ kind: true })
+export const PeerInputs = PeerSettings.omit({ kind: true, tags: true })
   .extend({
     name: peerName,
     interface: interfaceName,
@@ -48,6 +51,7 @@ export const PeerInputs = PeerSettings.omit({ kind: true })
     allowedIps: z.array(z.cidrv4()).default([]),
     dns: z.array(z.ipv4()).default([]),
     endpoint: z.string().regex(/^[^\s]+:\d+$/, "must be host:port").optional(),
+    persistFile: persistFile.optional(),
     /** Pinned addresses of the other peers of this hub (name → address), for collision checks. */
     reserved: z.record(z.string(), z.string()).default({}),
   })

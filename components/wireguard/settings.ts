@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AddressBook, AllocationError } from "./addresses.ts";
-import { PeerConfig, hostPort, interfaceName, wgKey } from "./peer-schema.ts";
+import { PeerConfig, hostPort, interfaceName, persistFile, wgKey } from "./peer-schema.ts";
 import { TransportSpec } from "./transport.ts";
 
 /** `labfleet:wireguard` — the hub and the peers declared in config (docs/design/wireguard.md). */
@@ -14,6 +14,9 @@ export const WireGuardBody = z
         cidr: z.cidrv4().describe("tunnel network; the hub takes the first address"),
         publicKey: wgKey.optional().describe("hub public key (read from the live hub with `wg show <if> public-key` when absent)"),
         transport: TransportSpec.default({ kind: "local" }).describe("how the provider reaches the hub's `wg`"),
+        persistFile: persistFile
+          .optional()
+          .describe("file on the hub the provider keeps the hub's [Peer] sections in after every change; the hub's wg-quick `PostUp = wg addconf %i <file>` restores them after a restart (docs/runbooks/wireguard.md)"),
       })
       .describe("the WireGuard hub every peer dials"),
     peers: z.array(PeerConfig).default([]).describe("peers declared in config (runner hosts add their own)"),

@@ -44,6 +44,8 @@ export interface Transport {
   readonly target: string;
   /** Runs argv (with sudo when configured); resolves stdout, rejects with TransportError on a non-zero exit. */
   run(argv: string[], stdin?: string): Promise<string>;
+  /** As `run`, always without sudo (files the transport's user owns, e.g. the hub's persist file). */
+  runAsUser(argv: string[], stdin?: string): Promise<string>;
   /** Writes `content` to a 0600 file in a new 0700 directory on the hub, runs `fn(path)`, removes both. */
   withSecretFile<T>(content: string, fn: (path: string) => Promise<T>): Promise<T>;
   close(): void;
@@ -88,6 +90,9 @@ function localTransport(netns: string | undefined): Transport {
         child.stdin?.on("error", () => undefined);
         child.stdin?.end(stdin);
       });
+    },
+    runAsUser(argv, stdin) {
+      return this.run(argv, stdin);
     },
     async withSecretFile(content, fn) {
       const dir = await mkdtemp(join(tmpdir(), "labfleet-wg-"));
@@ -139,6 +144,7 @@ async function sshTransport(spec: SshSpec, privateKey: string | undefined): Prom
   return {
     target,
     run: (argv, stdin) => exec(argv, stdin, spec.sudo),
+    runAsUser: (argv, stdin) => exec(argv, stdin, false),
     async withSecretFile(content, fn) {
       // As the ssh user (no sudo): mktemp -d makes a 0700 directory, umask 077 a 0600 file.
       const dir = (await exec(["mktemp", "-d", "/tmp/labfleet-wg-XXXXXXXX"], undefined, false)).trim();

@@ -1,5 +1,5 @@
-import { Command, CommanderError } from "commander";
-import { AbortedError, EXIT, LockTimeoutError, UsageError, errorMessage } from "../errors.ts";
+import { Command } from "commander";
+import { AbortedError, EXIT, LockTimeoutError, errorMessage } from "../errors.ts";
 import { HaError } from "../relay.ts";
 import { SerialError } from "../serial.ts";
 import { registerDoctor } from "./commands/doctor.ts";
@@ -11,6 +11,7 @@ import { registerRun } from "./commands/run.ts";
 import { registerSlots } from "./commands/slots.ts";
 import { registerWho } from "./commands/who.ts";
 import { installSignalHandlers, interruptedStatus } from "./shutdown.ts";
+import { usageExitCode } from "./usage.ts";
 
 /**
  * The `hut` CLI (docs/runbooks/hut.md, "Quick reference"; design in docs/design/hut.md).
@@ -46,14 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // help/version exit 0; every parse error (unknown/missing flag, bad value) is a usage error.
-      return err.exitCode === 0 ? 0 : EXIT.usage;
-    }
-    if (err instanceof UsageError) {
-      process.stderr.write(`hut: ${err.message}\n`);
-      return EXIT.usage;
-    }
+    const usage = usageExitCode(err, "hut");
+    if (usage !== undefined) return usage;
     if (err instanceof LockTimeoutError) {
       process.stderr.write(`hut: ${err.message}\n`);
       return EXIT.lockTimeout;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Ci } from "./sections/ci.ts";
+import { Fleet } from "./sections/fleet.ts";
 import { Console, type ConsoleConfig } from "./sections/console.ts";
 import { Github } from "./sections/github.ts";
 import { Gitlab } from "./sections/gitlab.ts";
@@ -28,10 +29,14 @@ export const StackConfigSchema = z
     gitlab: Gitlab,
     github: Github,
     hut: Hut,
+    fleet: Fleet,
     governance: Governance,
   })
   .superRefine((cfg, ctx) => {
     refineProductionConsole(cfg, ctx);
+    if (cfg.fleet.enabled && !cfg.wireguard.enabled) {
+      ctx.addIssue({ code: "custom", path: ["fleet"], message: "needs the labfleet:wireguard section (the agents are its peers)" });
+    }
     refineGithub(cfg, ctx);
     if (cfg.lxd.enabled && !cfg.wireguard.enabled) {
       cfg.lxd.runners.forEach((r, i) => {

@@ -47,6 +47,10 @@ export const SECRET_KEYS = {
     required: (c) =>
       c.console.gcp.enabled && c.console.gcp.access.enabled && c.console.gcp.access.oauth2ClientId ? "console.gcp.access.oauth2ClientId is set" : undefined,
   },
+  fleetSshKey: {
+    description: "SSH private key the agent fleet logs in to the agents with (over the WireGuard mesh)",
+    required: (c) => (c.fleet.enabled ? "fleet is enabled" : undefined),
+  },
 } satisfies Record<string, SecretKeySpec>;
 
 export type SecretKey = keyof typeof SECRET_KEYS;

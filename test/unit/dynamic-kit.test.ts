@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { DynamicResource } from "../../components/dynamic.ts";
 import { checkInputs } from "../../components/dynamic-inputs.ts";
+import { FleetRollout } from "../../components/fleet/rollout-resource.ts";
 import { GitlabProjectAccessToken } from "../../components/gitlab/access-token.ts";
 import { GitlabBootstrapFiles } from "../../components/gitlab/bootstrap-files.ts";
 import { GitlabProject } from "../../components/gitlab/project.ts";
@@ -23,6 +24,7 @@ type Ctor = new (name: string, args: never, opts?: pulumi.CustomResourceOptions)
 
 /** Every dynamic resource type, with the secret outputs it adds of its own. */
 const RESOURCES: [Ctor, string[]][] = [
+  [FleetRollout as Ctor, ["privateKey"]],
   [GitlabProjectAccessToken as Ctor, ["gitlabToken", "token"]],
   [GitlabBootstrapFiles as Ctor, ["gitlabToken"]],
   [GitlabProject as Ctor, ["gitlabToken"]],

@@ -25,6 +25,17 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
+/** sshd_config lines of every test sshd: key authentication only, root by key, quiet. */
+export const SSHD_KEY_ONLY = [
+  "PubkeyAuthentication yes",
+  "PasswordAuthentication no",
+  "KbdInteractiveAuthentication no",
+  "PermitRootLogin prohibit-password",
+  "UsePAM no",
+  "StrictModes no",
+  "LogLevel ERROR",
+];
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -64,13 +75,7 @@ export async function startSshd(opts: { extraConfig?: string[] } = {}): Promise<
       `HostKey ${join(dir, "host")}`,
       `PidFile ${join(dir, "sshd.pid")}`,
       `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-      "PubkeyAuthentication yes",
-      "PasswordAuthentication no",
-      "KbdInteractiveAuthentication no",
-      "PermitRootLogin prohibit-password",
-      "UsePAM no",
-      "StrictModes no",
-      "LogLevel ERROR",
+      ...SSHD_KEY_ONLY,
       ...(opts.extraConfig ?? []),
     ].join("\n");
     writeFileSync(join(dir, "sshd_config"), `${config}\n`, { mode: 0o600 });

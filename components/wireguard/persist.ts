@@ -1,0 +1,43 @@
+import type { Transport } from "./transport.ts";
+
+/**
+ * The hub's peers kept on the hub (docs/design/wireguard.md, "Hub restarts"). After every change
+ * the provider makes, the interface's `[Peer]` sections (`wg showconf`, without the interface's
+ * own private key and port, which stay in the hub's wg-quick config) replace `file` on the hub:
+ * written 0600 (umask 077) to a temporary file next to it and renamed over it. Snapshots are
+ * taken and written one at a time per hub interface, each after its change, so the last write
+ * holds every change made before it. The write runs as the transport's user (no sudo: the file
+ * lives where that user may write, see the runbook); only `wg showconf` needs privileges.
+ *
+ * When the interface comes back (a reboot, wireguard-go restarted), wg-quick's `PostUp` line
+ * `wg addconf <if> <file>` restores every peer without a `pulumi up`. (`wg syncconf` would not
+ * do: given a file without an [Interface] section, it clears the interface's private key.)
+ */
+
+const WRITE = 'set -e\numask 077\nmkdir -p "$(dirname "$1")"\ncat > "$1.tmp"\nmv "$1.tmp" "$1"';
+
+/** The `[Peer]` sections of `wg showconf` output (the [Interface] section dropped). */
+export function peerSections(showconf: string): string {
+  const at = showconf.search(/^\[Peer\]/m);
+  return at < 0 ? "" : showconf.slice(at);
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Writes the hub's current peers to `file` on the hub; one write at a time per hub interface. */
+export function persistPeers(t: Transport, iface: string, file: string): Promise<void> {
+  const key = `${t.target}/${iface}`;
+  const run = async () => {
+    const peers = peerSections(await t.run(["wg", "showconf", iface]));
+    await t.runAsUser(["sh", "-c", WRITE, "sh", file], peers);
+  };
+  const next = (queues.get(key) ?? Promise.resolve()).then(run, run);
+  queues.set(
+    key,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+/** The wg-quick `PostUp` line that restores the peers (`%i` is the interface). */
+export const wgQuickPostUp = (file: string) => `PostUp = test ! -s ${file} || wg addconf %i ${file}`;
