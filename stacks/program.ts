@@ -59,7 +59,7 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   // The agent fleet: the mesh's `agent` peers, updated in batches over SSH through the mesh.
   const fleet = agentFleet(cfg, tags, wireguard);
 
-  const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.record), ...wireguard?.outputs() };
+  const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.outputs()), ...wireguard?.outputs() };
   if (hosts.length > 0) outputs.runners = Object.fromEntries(hosts.map((h) => [h.hostName, h.outputs()]));
   if (ci) outputs.ci = ci.outputs();
   if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg, oidcClientSecret: cfg.secrets.awsOidcClientSecret }).outputs();
@@ -72,7 +72,7 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
       iapClientSecret: cfg.secrets.gcpIapClientSecret,
     }).outputs();
   }
-  if (repos) Object.assign(outputs, repos.stackOutputs());
+  if (repos) Object.assign(outputs, repos.outputs());
   if (fleet) outputs.fleet = fleet.outputs();
   return outputs;
 }

@@ -176,7 +176,7 @@ export class RoleRepos extends LabComponent {
   }
 
   /** The stack outputs of this component. */
-  stackOutputs(): Record<string, pulumi.Input<unknown>> {
+  outputs(): Record<string, pulumi.Input<unknown>> {
     return {
       gitlabRepos: this.repoUrls,
       gitlabRoleEnv: this.roleEnv,

@@ -41,7 +41,7 @@ export interface HutSlotArgs extends LabComponentArgs {
  * run the same `hut` CLI a CI job uses; only trigger changes (replacements) run them again.
  */
 export class HutSlot extends LabComponent {
-  readonly record: SlotRecord;
+  private readonly row: SlotRecord;
   readonly flash?: HutAction;
   readonly powerCycle?: HutAction;
 
@@ -51,7 +51,7 @@ export class HutSlot extends LabComponent {
     if (slot.runner !== "local" && !args.connection) {
       throw new Error(`HutSlot ${name}: runner ${JSON.stringify(slot.runner)} needs a connection`);
     }
-    this.record = {
+    this.row = {
       id: slot.id,
       label: slot.label,
       runner: slot.runner,
@@ -83,10 +83,15 @@ export class HutSlot extends LabComponent {
       }, args);
     }
     this.registerOutputs({
-      record: this.record,
+      record: this.row,
       flashResult: this.flash?.stdout,
       powerCycleResult: this.powerCycle?.stdout,
     });
+  }
+
+  /** The slot's row of the stack output `slots`. */
+  outputs(): SlotRecord {
+    return this.row;
   }
 
   private action(

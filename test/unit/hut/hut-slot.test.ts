@@ -126,7 +126,7 @@ describe("HutSlot on a remote runner", () => {
       expect(JSON.stringify(r.inputs.argv)).not.toContain(TOKEN);
       expect(String(r.inputs.stdin)).not.toContain(TOKEN);
     }
-    expect(s.record).toEqual({
+    expect(s.outputs()).toEqual({
       id: "hut-11",
       label: "esp32-hut-11",
       runner: "runner-a",
