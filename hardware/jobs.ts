@@ -12,16 +12,8 @@ import { spawnGroup } from "./proc.ts";
 import { InvocationShape, Report, type ReportStatus, type StepReport, checkTimeout } from "./schema/ws2.ts";
 
 /**
- * `hut run`: executes one ws2 invocation and produces its ws2 report.
- *
- * Phases: accept (schema, role timeout limit) → lock `(target_role, lock_key)` → run the
- * command's steps → collect artifacts. `command` is a list of steps, each one shell command run
- * with `/bin/sh -c` in `workdir`, in order, stopping at the first failure; the report lists each
- * step run with its exit code. The cancellation flag is checked between phases and steps and
- * polled while waiting for the lock and while a step runs (then the step's process group gets
- * SIGTERM, SIGKILL 5 s later); a flag that cancelled the job is removed. One deadline,
- * `timeout_sec` after acceptance, bounds the lock wait and all steps together. Artifacts are
- * listed whatever the outcome.
+ * `hut run`.
+ * Design notes: docs/design/hut.md ("hardware/jobs.ts").
  */
 
 /** Report exit codes for outcomes that are not the command's own status. */

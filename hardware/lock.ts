@@ -7,20 +7,7 @@ import { ensurePrivateDir } from "./private-dir.ts";
 
 /**
  * Exclusive locks with flock(2) semantics, held by this process.
- *
- * hut opens the lock file itself (libuv opens every fd O_CLOEXEC, so no child ever inherits it)
- * and hands that open file description to `flock(1)` (util-linux) as fd 3: `flock -x 3` locks the
- * shared description and exits, leaving the lock held by hut's fd. The kernel releases it when
- * hut closes the fd or dies — SIGKILL included. Waiting happens inside `flock -w`, in the
- * kernel's queue, so contenders do not poll; `setpriv --pdeathsig KILL` ends a waiting flock
- * together with hut.
- *
- * Re-entrancy: `hut lock` exports HUT_HELD_LOCKS="<pid>:<path>,…" to its command, so a nested
- * `hut flash` for the same slot does not deadlock. An entry only counts when <pid> is an
- * ancestor of the current process (checked in /proc), so a leftover variable cannot bypass a lock.
- *
- * Holders: once taken, the lock's holder (pid, command, ws2 job id, start time) is recorded
- * (hardware/holders.ts); a wait that times out names it, and `hut who` lists them.
+ * Design notes: docs/design/hut.md ("hardware/lock.ts").
  */
 
 export const HELD_ENV = "HUT_HELD_LOCKS";

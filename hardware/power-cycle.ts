@@ -2,16 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { HaError, type HomeAssistantClient } from "./relay.ts";
 
 /**
- * Power-cycles a slot's relay. One attempt is exactly:
- *   GET state (entity must exist and not be `unavailable`) → POST turn_off → GET state until
- *   `off` → wait offSeconds → POST turn_on → GET state until `on`.
- * A failed attempt is retried after cooldownSeconds, up to `retries` extra attempts; 401/403/404
- * are not retried. The final status is `ok`, or the kind of the last error (`ha_error`/`timeout`).
- * Interrupted (SIGINT/SIGTERM) after turn_off, it sends one best-effort turn_on before exiting.
- * A cycle whose last attempt failed after turn_off (and before `on` was confirmed) ends in
- * `finalState` (default `on`): one more turn_on/turn_off, then polling (bounded by the state
- * timeout) until the relay reports it; the result's `final_state` is the verified state, or
- * `unknown` when it could not be verified.
+ * Power-cycles a slot's relay.
+ * Design notes: docs/design/hut.md ("hardware/power-cycle.ts").
  */
 
 export type RelayState = "on" | "off";

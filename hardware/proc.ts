@@ -3,13 +3,7 @@ import { constants } from "node:os";
 
 /**
  * Children in their own process group, and never outliving hut.
- *
- * Every child hut starts (the `hut lock` command, esptool, a ws2 job) runs detached in a new
- * session/process group. Its whole group is killed (1) when the child's leader exits (leftover
- * background processes of a finished step must not keep running), (2) on hut's normal exit or
- * signal, and (3) when hut itself dies by SIGKILL: a tiny watchdog (`sh`, own session) blocks
- * reading a pipe from hut and kills the group when that pipe reaches EOF without the "done"
- * line. Lock fds are opened O_CLOEXEC by libuv and never passed on, so no child holds a lock.
+ * Design notes: docs/design/hut.md ("hardware/proc.ts").
  */
 
 export interface ExitInfo {

@@ -4,15 +4,8 @@ import { autoDetect } from "@serialport/bindings-cpp";
 
 /**
  * Serial monitor on the slot's port, through @serialport/bindings-cpp (termios and the modem
- * control lines via ioctl). Opening a tty on Linux raises DTR and RTS; on an ESP32 board's
- * auto-reset circuit a later, unequal change of the two resets the board or holds it in download
- * mode. So right after opening, both lines are deasserted together and HUPCL is cleared (closing
- * the port then leaves them alone). With `reset`, reading starts first, then EN is pulsed through
- * RTS (DTR stays deasserted, so GPIO0 stays high: a normal boot), so the capture holds the boot
- * output from its first byte. A pty has no modem lines: that is reported (`lines: "unsupported"`)
- * and the port is read as it is. Bytes queued before the open are discarded.
- *
- * The pattern is matched against a rolling 64 KiB window, so a match split across reads counts.
+ * control lines via ioctl).
+ * Design notes: docs/design/hut.md ("hardware/serial.ts").
  */
 
 export interface SerialLinesPort {

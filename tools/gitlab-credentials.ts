@@ -1,13 +1,8 @@
 /**
  * Writes a role's GitLab credentials env file (GITLAB_HOST, GITLAB_USER, GITLAB_PAT) to
  * `${XDG_CONFIG_HOME:-$HOME/.config}/labfleet/credentials/gitlab/<host>/<role>.env` (dirs 0700,
- * file 0600). The text comes from the stack output `gitlabRoleEnv` (secret), read with
- * `pulumi stack output gitlabRoleEnv --json --show-secrets`, or from stdin with `--stdin`
- * (either the env text itself or the JSON map of that output).
- *
- *   tsx tools/gitlab-credentials.ts --role infra [--stack staging] [--stdin]
- *
- * Prints the file's path, never its content. Exit 0 written, 2 bad arguments or input, 1 failure.
+ * file 0600).
+ * Design notes: docs/design/tools.md ("tools/gitlab-credentials.ts").
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";

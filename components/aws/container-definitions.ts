@@ -1,13 +1,8 @@
 /**
  * ECS container definitions in the form ECS stores and returns them, so the JSON Pulumi sends
  * equals what the provider reads back and repeated runs do not register a new task definition
- * revision (pulumi-aws #4576, terraform-provider-aws #39533). ECS:
- *  - returns containers sorted by name, and `environment`/`secrets` sorted by name;
- *  - drops environment entries whose value is null;
- *  - fills `hostPort = containerPort` and `protocol: "tcp"` in awsvpc port mappings;
- *  - materialises omitted lists (`environment`, `mountPoints`, `portMappings`, `volumesFrom`,
- *    `systemControls`) as `[]`, `cpu` as 0 and `essential` as true.
- * On top of that, object keys are emitted in sorted order so the text is stable.
+ * revision (pulumi-aws #4576, terraform-provider-aws #39533).
+ * Design notes: docs/design/cloud.md ("components/aws/container-definitions.ts").
  */
 export interface KeyValue {
   name: string;

@@ -1,12 +1,6 @@
 /**
  * The AWS permissions of the CI roles, as plain policy statements (pure, unit-tested).
- *
- * Rules: every action is spelled out (no wildcards in actions); `Resource: "*"` appears only
- * with read-only Describe/List/Get actions that AWS does not scope to resources; everything
- * that changes state is scoped to the console's region and account, and where the console's
- * naming allows it, to its names (role path, log groups, buckets, hosted zone, RDS secrets).
- * The deploy role cannot write IAM at all (only pass the console's roles to ECS tasks): IAM and
- * identity changes are applied by an administrator after review (see docs/runbooks/ci-identity.md).
+ * Design notes: docs/design/cloud.md ("components/ci/aws-permissions.ts").
  */
 import { albLogBucketPrefix, consoleEcsPrefix, consoleLogGroupPrefix, consoleRolePath } from "../aws/naming.ts";
 

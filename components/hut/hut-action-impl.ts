@@ -11,16 +11,8 @@ import { HOST_KEY_RE, SshError, connectSsh, sshExec, sshLabel } from "../ssh.ts"
 import { HUT_REMOTE_ENV, remoteCommandLine } from "./commands.ts";
 
 /**
- * `HutAction` provider logic (driven directly by tests; `hut-action.ts` only delegates here): one
- * run of a `hut` command for a slot — `flash`, `power-cycle` — on this host (child_process, no
- * shell) or on the slot's runner host over SSH (ssh2; environment as SSH `env` requests, which
- * the runner's sshd accepts for exactly HUT_REMOTE_ENV).
- *
- * Lifecycle: create runs the command; a change of what runs (`argv`, `stdin`, `triggers`, the
- * runner's host) is a replacement, i.e. a new run. A change of only the environment, the SSH key
- * or other settings is an update that stores the new inputs and runs nothing. Delete runs
- * nothing (an action has no undo). Secrets (environment values, the private key) never appear
- * in errors, and are blanked out of the stdout/stderr kept in the state.
+ * `HutAction` provider logic (driven directly by tests; `hut-action.ts` only delegates here).
+ * Design notes: docs/design/hut.md ("components/hut/hut-action-impl.ts").
  */
 
 type Props = Record<string, unknown>;

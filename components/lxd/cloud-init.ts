@@ -2,17 +2,8 @@ import { stringify } from "yaml";
 import { GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, PROFILE_HUT_ENV, SSHD_HUT_DROP_IN, sshdHutDropIn } from "./host-files.ts";
 
 /**
- * The runner baseline as cloud-config (user-data): the tools a CI job needs (git, openssh, curl,
- * jq, python3, Docker engine + buildx + compose from the Ubuntu archive), a pinned esptool from PyPI
- * in its own venv (/opt/esptool, `esptool` on PATH; `hut flash` speaks its v5 syntax), Node from the snap
- * store for the `hut` CLI (Ubuntu 24.04's own nodejs is 18, `hut` needs ≥ 20), the runner
- * user with the operator's SSH key, and the HUT integration: an sshd drop-in accepting the hut
- * command environment (`AcceptEnv HA_URL HA_TOKEN`), `HUT_INVENTORY` for every session, and
- * `gitlab-runner` from GitLab's apt repository (Ubuntu 24.04's archive has no gitlab-runner; the
- * repository key is pinned by fingerprint). No secrets and nothing that changes often:
- * user-data changes replace the instance, so the WireGuard config, the HUT inventory and the
- * gitlab-runner config.toml are pushed as files instead (RunnerHost). The SSH key goes into
- * user-data (works on LXD 5.0 LTS; `cloud-init.ssh-keys.*` needs LXD ≥ 5.21).
+ * The runner baseline as cloud-config (user-data).
+ * Design notes: docs/design/lxd.md ("components/lxd/cloud-init.ts").
  */
 
 export interface RunnerHostCloudInit {

@@ -1,17 +1,8 @@
 import type { Transport } from "./transport.ts";
 
 /**
- * The hub's peers kept on the hub (docs/design/wireguard.md, "Hub restarts"). After every change
- * the provider makes, the interface's `[Peer]` sections (`wg showconf`, without the interface's
- * own private key and port, which stay in the hub's wg-quick config) replace `file` on the hub:
- * written 0600 (umask 077) to a temporary file next to it and renamed over it. Snapshots are
- * taken and written one at a time per hub interface, each after its change, so the last write
- * holds every change made before it. The write runs as the transport's user (no sudo: the file
- * lives where that user may write, see the runbook); only `wg showconf` needs privileges.
- *
- * When the interface comes back (a reboot, wireguard-go restarted), wg-quick's `PostUp` line
- * `wg addconf <if> <file>` restores every peer without a `pulumi up`. (`wg syncconf` would not
- * do: given a file without an [Interface] section, it clears the interface's private key.)
+ * The hub's peers kept on the hub (docs/design/wireguard.md, "Hub restarts").
+ * Design notes: docs/design/wireguard.md ("components/wireguard/persist.ts").
  */
 
 const WRITE = 'set -e\numask 077\nmkdir -p "$(dirname "$1")"\ncat > "$1.tmp"\nmv "$1.tmp" "$1"';

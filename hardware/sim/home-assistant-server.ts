@@ -1,13 +1,7 @@
 /**
- * The Home Assistant stand-in (./home-assistant.ts) as a process of its own, for the simulated lab:
- *   node --import tsx hardware/sim/home-assistant-server.ts
- * Configured by environment (the token never appears on a command line):
- *   HA_SIM_TOKEN          bearer token every request must carry (required)
- *   HA_SIM_ENTITIES       comma-separated switch entity ids, all "on" at start (required)
- *   HA_SIM_READY_FILE     once listening, `{"url","pid"}` is written here (0600)
- *   HA_SIM_PORT           port on 127.0.0.1 (default 0: a free one)
- *   HA_SIM_TRANSITION_MS  relay latency (default 200)
- * Logs one line per request (method, path, status) on stdout; exits 0 on SIGTERM/SIGINT.
+ * The Home Assistant stand-in (./home-assistant.ts) as a process of its own, for the simulated
+ * lab.
+ * Design notes: docs/design/hut.md ("hardware/sim/home-assistant-server.ts").
  */
 import { writeFileSync } from "node:fs";
 import { HaDouble } from "./home-assistant.ts";

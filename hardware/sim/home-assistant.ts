@@ -3,19 +3,8 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 
 /**
- * Home Assistant stand-in: the one home of the subset of HA's REST API `hut power-cycle` uses
- * (hardware/relay.ts), for the hut integration tests (in-process, with fault injection) and for
- * the simulated lab (`npm run lab`, as its own process: hardware/sim/home-assistant-server.ts).
- * Serves on 127.0.0.1, following HA's documented REST API behaviour:
- *   - every request needs `Authorization: Bearer <token>`; otherwise 401 "401: Unauthorized";
- *   - GET /api/states/<entity_id> → 200 state object, or 404 {"message":"Entity not found."};
- *   - POST /api/services/switch/turn_off|turn_on {"entity_id"} → 200 with the list of states that
- *     changed during the call — `200 []` for an unknown entity (HA ignores it silently);
- *     an unknown service → 400 {"message":"Service not found."};
- *   - a switch reaches its new state `transitionMs` after the call (relay latency; 0 = at once);
- *     "stuck" entities ignore service calls; "unavailable" entities stay unavailable.
- * Fault injection: `fail(match, status, times)` answers with an error status, `slow(match, ms,
- * times)` delays the answer. Every request is recorded with its arrival time.
+ * Home Assistant stand-in.
+ * Design notes: docs/design/hut.md ("hardware/sim/home-assistant.ts").
  */
 
 export interface HaCall {

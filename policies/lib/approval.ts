@@ -7,15 +7,8 @@ import { revealProps } from "./reveal.ts";
 import { stackOfUrn } from "./resource.ts";
 
 /**
- * The approval gate. CrossGuard sees no diff, so approval is by fingerprint: `npm run approve`
- * records the fingerprint of each gated resource in `policies/approvals/<stack>.json`
- * (CODEOWNERS-guarded), which is the stack's `--policy-pack-config`. A gated resource whose
- * fingerprint is not listed under its URN is a violation naming the resource and the command.
- *
- * Unknowns (preview): the fingerprint of a resource with unknown inputs cannot be complete. The
- * rule then checks the known part: the approval for the URN must have the same property set and
- * the same hash for every known property; the unknown properties are checked when
- * `pulumi up` re-runs the pack with resolved inputs (an advisory note says so).
+ * The approval gate.
+ * Design notes: docs/design/policies.md ("policies/lib/approval.ts").
  */
 
 export const Approval = z.strictObject({

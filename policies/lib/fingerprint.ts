@@ -3,27 +3,8 @@ import { isUnknown } from "./reveal.ts";
 import { isSecretKeyName, SECRET_FIELDS_BY_TYPE } from "./resource.ts";
 
 /**
- * Approval fingerprints: sha256 of a resource's normalized, non-secret definition.
- *
- * Normalization: engine-internal keys (`__provider`, any `__*`) are dropped; secret material is
- * dropped (marked secret paths, the per-type secret fields, secret-looking key names) and
- * replaced by the marker `"[secret]"` so adding/removing a secret field still changes the
- * definition while its value never enters a hash; objects are key-sorted; strings holding JSON
- * documents (IAM policies built with `JSON.stringify`) are parsed and canonicalized, so key order
- * and whitespace do not matter; values unknown during preview become `"[unknown]"`.
- *
- * Each top-level property is hashed on its own and the fingerprint hashes the property hashes,
- * so a preview with unknown inputs can still check the known properties, and a reviewer sees
- * which property changed.
- *
- * Derived properties (those that depend on other resources' outputs — recorded by `npm run
- * approve` from the plan's propertyDependencies) hold values the offline plan only knows as mock
- * values (ARNs, names, emails of resources being created). Their references are masked the same
- * way offline and live, so an approval made offline holds in `pulumi preview`/`up`: a plain
- * string is a reference as a whole (`[ref]`); inside objects and JSON documents (policy
- * documents), unknowns, customer ARNs (`arn:<partition>:<service>:[ref]`), service-account email
- * domains and `projects/<id>` segments are masked while every literal (actions, effects,
- * condition keys and values, AWS-managed policy ARNs) stays hashed.
+ * Approval fingerprints.
+ * Design notes: docs/design/policies.md ("policies/lib/fingerprint.ts").
  */
 
 export const SECRET_MARKER = "[secret]";

@@ -1,12 +1,6 @@
 /**
- * The plan benchmark's floor (docs/architecture.md, "Plan speed"): a plain Node.js program — no
- * tsx, no TypeScript — that loads the SDK submodules the plan's resource types live in
- * (`@pulumi/aws/ec2/index.js`, not the package index; with `require`, as the CommonJS SDK loads
- * its own modules, which is cheaper than importing each from ESM) and registers the same resources (type,
- * name, inputs; in the plan's order) on `pulumi.runtime.setMocks` with no-op mocks. Provider
- * resources use the packages' own `Provider` classes, components are bare `ComponentResource`s,
- * dynamic resources bare custom resources of their type token (no provider serialization): no
- * config, no components' logic, no policies, no rendering.
+ * The plan benchmark's floor (docs/architecture.md, "Plan speed").
+ * Design notes: docs/design/tools.md ("tools/bench/floor.ts").
  */
 export interface FloorResource {
   type: string;
