@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { AbortedError, EXIT, LockTimeoutError, errorMessage } from "../errors.ts";
+import { AbortedError, EXIT, LockTimeoutError } from "../errors.ts";
 import { HaError } from "../relay.ts";
 import { SerialError } from "../serial.ts";
 import { registerDoctor } from "./commands/doctor.ts";
@@ -11,7 +11,7 @@ import { registerRun } from "./commands/run.ts";
 import { registerSlots } from "./commands/slots.ts";
 import { registerWho } from "./commands/who.ts";
 import { installSignalHandlers, interruptedStatus } from "./shutdown.ts";
-import { usageExitCode } from "./usage.ts";
+import { runCli } from "./usage.ts";
 
 /**
  * The `hut` CLI (docs/runbooks/hut.md, "Quick reference"; design in docs/design/hut.md).
@@ -37,32 +37,25 @@ export function buildProgram(setExit: (code: number) => void): Command {
 }
 
 /** Runs the CLI with `argv` (as process.argv) and resolves to the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+export function main(argv: readonly string[]): Promise<number> {
   installSignalHandlers();
-  let code: number = EXIT.ok;
-  const program = buildProgram((c) => {
-    code = c;
-  });
-  try {
-    await program.parseAsync([...argv]);
-    return code;
-  } catch (err) {
-    const usage = usageExitCode(err, "hut");
-    if (usage !== undefined) return usage;
-    if (err instanceof LockTimeoutError) {
-      process.stderr.write(`hut: ${err.message}\n`);
-      return EXIT.lockTimeout;
-    }
-    if (err instanceof AbortedError || (err as Error)?.name === "AbortError") {
-      process.stderr.write("hut: interrupted\n");
-      return interruptedStatus();
-    }
-    if (err instanceof HaError || err instanceof SerialError) {
-      process.stderr.write(`hut: ${err.message}\n`);
-      return EXIT.failed;
-    }
-    process.stderr.write(`hut: ${errorMessage(err)}\n`);
-    if (process.env.HUT_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+  return runCli("hut", buildProgram, argv, hutExitCode);
+}
+
+/** hut's own exit codes: 75 for a lock not acquired in time, 128+n when interrupted. */
+function hutExitCode(err: unknown): number | undefined {
+  if (err instanceof LockTimeoutError) {
+    process.stderr.write(`hut: ${err.message}\n`);
+    return EXIT.lockTimeout;
+  }
+  if (err instanceof AbortedError || (err as Error)?.name === "AbortError") {
+    process.stderr.write("hut: interrupted\n");
+    return interruptedStatus();
+  }
+  if (err instanceof HaError || err instanceof SerialError) {
+    process.stderr.write(`hut: ${err.message}\n`);
     return EXIT.failed;
   }
+  if (process.env.HUT_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+  return undefined;
 }

@@ -1,5 +1,5 @@
-import { CommanderError } from "commander";
-import { EXIT, UsageError } from "../errors.ts";
+import { type Command, CommanderError } from "commander";
+import { EXIT, UsageError, errorMessage } from "../errors.ts";
 
 /**
  * The exit code of a command-line error, shared by the `hut` and `fleet` CLIs: help/version 0;
@@ -13,4 +13,32 @@ export function usageExitCode(err: unknown, name: string): number | undefined {
     return EXIT.usage;
   }
   return undefined;
+}
+
+/**
+ * Runs a commander program built by `build` on `argv` and resolves to its exit code, shared by
+ * the `hut` and `fleet` CLIs: the code a command set, usage errors as `usageExitCode`, errors
+ * `onError` maps (a CLI's own exit codes), anything else printed as `<name>: …` with exit 1.
+ */
+export async function runCli(
+  name: string,
+  build: (setExit: (code: number) => void) => Command,
+  argv: readonly string[],
+  onError: (err: unknown) => number | undefined = () => undefined,
+): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = build((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    const usage = usageExitCode(err, name);
+    if (usage !== undefined) return usage;
+    const mapped = onError(err);
+    if (mapped !== undefined) return mapped;
+    process.stderr.write(`${name}: ${errorMessage(err)}\n`);
+    return EXIT.failed;
+  }
 }

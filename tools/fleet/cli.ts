@@ -1,6 +1,5 @@
 import { Command, Option } from "commander";
-import { usageExitCode } from "../../hardware/cli/usage.ts";
-import { EXIT, errorMessage } from "../../hardware/errors.ts";
+import { runCli } from "../../hardware/cli/usage.ts";
 import { registerCollectLogs } from "./collect-logs.ts";
 import { registerRollout } from "./rollout.ts";
 import { registerStatus } from "./status.ts";
@@ -30,18 +29,6 @@ export function buildProgram(setExit: (code: number) => void): Command {
 }
 
 /** Runs the CLI with `argv` (as process.argv) and resolves to the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  let code: number = EXIT.ok;
-  const program = buildProgram((c) => {
-    code = c;
-  });
-  try {
-    await program.parseAsync([...argv]);
-    return code;
-  } catch (err) {
-    const usage = usageExitCode(err, "fleet");
-    if (usage !== undefined) return usage;
-    process.stderr.write(`fleet: ${errorMessage(err)}\n`);
-    return EXIT.failed;
-  }
+export function main(argv: readonly string[]): Promise<number> {
+  return runCli("fleet", buildProgram, argv);
 }

@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock, slotLockPath } from "../../../hardware/lock.ts";
-import { REPO, type TempDir, alive, baseEnv, runHut, slotEntry, startHut, tempDir, until } from "./helpers/cli.ts";
+import { espImage } from "../../../hardware/sim/esp-image.ts";
+import { FAKE_ESPTOOL, REPO, type TempDir, alive, baseEnv, runHut, slotEntry, startHut, tempDir, until } from "./helpers/cli.ts";
 
 /** Slot locks with real processes: flock semantics, fd hygiene, exit codes. */
 
@@ -248,8 +249,10 @@ describe("hut lock", () => {
       expect(text.stdout).toContain(`pid ${holder.child.pid}`);
       expect(text.stdout).toContain("job job-77");
 
-      const fw = tmp.file("fw.bin", "x");
-      const flash = await runHut(["flash", "--slot", "hut-02", "--firmware", fw, "--wait", "0.5", "--json"], env({ HUT_ESPTOOL: "false" }));
+      // a valid image for the slot's chip and an esptool that answers: the wait is the only obstacle
+      const fw = join(tmp.path, "fw.bin");
+      writeFileSync(fw, espImage("esp32", Buffer.alloc(1024, 7))); // the inventory default chip
+      const flash = await runHut(["flash", "--slot", "hut-02", "--firmware", fw, "--wait", "0.5", "--json"], env({ HUT_ESPTOOL: FAKE_ESPTOOL }));
       expect(flash.code).toBe(75);
       expect(flash.stderr).toContain(`lock ${path} not acquired within 0.5s: held by pid ${holder.child.pid} (hut lock --slot hut-02 -- sleep 30, job job-77, since `);
       const pc = await runHut(["power-cycle", "--slot", "hut-02", "--wait", "0", "--json"], env({ HA_URL: "http://127.0.0.1:9", HA_TOKEN: "t" }));

@@ -42,7 +42,7 @@ describe("HutSlot in the stacks", () => {
     const flash = one(run.resources, ACTION, "hut-01-flash");
     expect(flash.inputs.argv).toEqual(["node", "hardware/bin/hut.js", "flash", "--inventory", "-", "--slot", "hut-01", "--firmware", "/srv/fw.bin", "--sha256", SHA, "--json"]);
     expect(flash.inputs.connection).toBeUndefined();
-    const bounded = await runProgram({ stack: "local", config: { "labfleet:hut": { ...stackHut("local"), lockWaitSeconds: 45, firmware: { path: "/srv/fw.bin", sha256: SHA } } } });
+    const bounded = await runProgram({ stack: "local", config: { "labfleet:hut": { ...stackHut("local"), lockWaitSeconds: 45, firmware: { esp32: { path: "/srv/fw.bin", sha256: SHA }, esp32s3: { path: "/srv/fw-s3.bin", sha256: SHA_S3 } } } } });
     expect(one(bounded.resources, ACTION, "hut-01-flash").inputs.runFlags).toEqual(["--wait", "45"]);
     // the local stack's slots are all `runner: local`: no action goes over SSH
     expect(ofType(run.resources, ACTION).filter((r) => r.inputs.connection !== undefined)).toEqual([]);
