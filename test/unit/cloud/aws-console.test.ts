@@ -208,7 +208,7 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
     const run = await planOf(stack);
     const secretArn = (run.outputs.plain as { consoleAws: { dbSecretArn: string } }).consoleAws.dbSecretArn;
     const policies = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.parent?.endsWith("console-aws"));
-    expect(policies.map((p) => p.name).sort()).toEqual(["console-aws-execution-policy", "console-aws-task-policy"]);
+    expect(policies.map((p) => p.name).sort()).toEqual(["console-aws-execution-policy", "console-aws-flow-logs-write", "console-aws-task-policy"]);
     const st = statements(named(run, "console-aws-execution-policy").inputs.policy);
     const secrets = st.filter((s) => asList(s.Action).some((a) => a.startsWith("secretsmanager:")));
     expect(secrets).toEqual([{ Sid: "ReadDbSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn }]);
@@ -226,6 +226,27 @@ describe.each(STACKS)("AwsConsole on %s", (stack) => {
       expect(trust).toEqual([expect.objectContaining({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" })]);
       expect(r.inputs.managedPolicyArns).toBeUndefined();
     }
+  });
+
+  it("VPC flow logs go to a retained log group through a role that may write only there; containers run read-only and unprivileged", async () => {
+    const run = await planOf(stack);
+    const flow = named(run, "console-aws-flow-log");
+    const group = named(run, "console-aws-flow-logs");
+    expect(flow.inputs).toMatchObject({ vpcId: expect.anything(), trafficType: "ALL", logDestinationType: "cloud-watch-logs" });
+    expect(group.inputs.retentionInDays).toBeGreaterThan(0);
+    expect(statements(named(run, "console-aws-flow-logs-role").inputs.assumeRolePolicy)).toEqual([
+      expect.objectContaining({ Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }),
+    ]);
+    for (const s of statements(named(run, "console-aws-flow-logs-write").inputs.policy)) expect(asList(s.Resource)).not.toContain("*");
+    const task = named(run, "console-aws-task");
+    const containers = JSON.parse(task.inputs.containerDefinitions as string) as { name: string; readonlyRootFilesystem?: boolean; privileged?: boolean; mountPoints?: { containerPath: string }[] }[];
+    expect(containers.length).toBeGreaterThan(0);
+    for (const c of containers) {
+      expect(c.readonlyRootFilesystem, c.name).toBe(true);
+      expect(c.privileged, c.name).toBe(false);
+      expect(c.mountPoints?.map((m) => m.containerPath), c.name).toEqual(["/tmp"]);
+    }
+    expect(task.inputs.volumes).toEqual([{ name: "scratch" }]);
   });
 
   it(`WAF: a regional web ACL with AWS managed rule groups and a per-IP rate limit is associated with the ALB`, async () => {
