@@ -27,6 +27,6 @@ export function repositoryGovernance(cfg: StackConfig, tags: TagContext, ci: CiI
     settings: cfg.github,
     token: cfg.secrets.githubToken,
     requiredChecks: requiredChecks(cfg),
-    variables: ci ? deployVariables(ci, region) : {},
+    variables: ci ? deployVariables(ci, region, cfg.ci.enabled ? cfg.ci.aws.stateBucket : undefined) : {},
   });
 }

@@ -10,12 +10,13 @@ export const DEPLOY_VARIABLES = {
   awsRegion: "AWS_REGION",
   gcpProvider: "GCP_DEPLOY_WIF_PROVIDER",
   gcpServiceAccount: "GCP_DEPLOY_SERVICE_ACCOUNT",
+  stateBucket: "PULUMI_STATE_BUCKET",
 } as const;
 
 export type EnvironmentVariables = Record<string, Record<string, pulumi.Input<string>>>;
 
 /** environment → variable name → value, for every environment CiIdentity has a deploy identity for. */
-export function deployVariables(ci: CiIdentityOutputs, awsRegion: string | undefined): EnvironmentVariables {
+export function deployVariables(ci: CiIdentityOutputs, awsRegion: string | undefined, stateBucket?: string): EnvironmentVariables {
   const envs = new Set([...Object.keys(ci.aws?.deployRoleArns ?? {}), ...Object.keys(ci.gcp?.deployProviders ?? {})]);
   const out: EnvironmentVariables = {};
   for (const env of [...envs].sort()) {
@@ -24,6 +25,8 @@ export function deployVariables(ci: CiIdentityOutputs, awsRegion: string | undef
     if (role) {
       vars[DEPLOY_VARIABLES.awsRoleArn] = role;
       if (awsRegion) vars[DEPLOY_VARIABLES.awsRegion] = awsRegion;
+      // the self-managed S3 state backend the deploy role reads and writes (ci.aws.stateBucket)
+      if (stateBucket) vars[DEPLOY_VARIABLES.stateBucket] = stateBucket;
     }
     const provider = ci.gcp?.deployProviders[env];
     const account = ci.gcp?.deployServiceAccounts[env];

@@ -152,7 +152,7 @@ describe("hut flash", () => {
 
   it("fails a flash whose board does not print its boot pattern within boot.timeoutSeconds", async () => {
     const e = env();
-    const r = await runHut(["flash", "--slot", "hut-03", "--firmware", fw, "--json"], e.env);
+    const r = await runHut(["flash", "--slot", "hut-03", "--firmware", fw32, "--json"], e.env); // hut-03 is an esp32 (the default chip)
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({
       slot: "hut-03",

@@ -71,6 +71,7 @@ describe("RepositoryGovernance on production", () => {
       AWS_REGION: "eu-central-1",
       GCP_DEPLOY_WIF_PROVIDER: ci.gcp.deployProviders.production,
       GCP_DEPLOY_SERVICE_ACCOUNT: ci.gcp.deployServiceAccounts.production,
+      PULUMI_STATE_BUCKET: "example-lab-pulumi-state", // ci.aws.stateBucket of Pulumi.production.yaml
     });
     expect(values.AWS_DEPLOY_ROLE_ARN).toMatch(/ci-deploy-production/);
     const env = named(run, "github-env-production");
@@ -89,7 +90,7 @@ describe("RepositoryGovernance on production", () => {
     expect(provider!.inputs.owner).toBe("example-lab");
     expect(isSecretInput(provider!, "token")).toBe(true);
     const kids = childrenOf(run, "github");
-    expect(kids.map((k) => k.type).sort()).toEqual([T.provider, T.variable, T.variable, T.variable, T.variable, T.protection, T.environment].sort());
+    expect(kids.map((k) => k.type).sort()).toEqual([T.provider, T.variable, T.variable, T.variable, T.variable, T.variable, T.protection, T.environment].sort());
     for (const k of kids.filter((k) => k.type !== T.provider)) expect(k.provider).toContain(provider!.urn);
   });
 });
