@@ -142,16 +142,3 @@ export function spawnGroup(cmd: string, args: readonly string[], opts: SpawnGrou
 export function killAllGroups(sig: NodeJS.Signals = "SIGKILL") {
   for (const g of live) g.signal(sig);
 }
-
-/** Runs a short helper (stty, flock) to completion and returns its status and stderr. */
-export function runQuiet(cmd: string, args: readonly string[], opts: { stdio?: StdioOptions } = {}) {
-  return new Promise<{ status: number; stderr: string }>((resolve) => {
-    const child = spawn(cmd, args, { stdio: opts.stdio ?? ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr?.on("data", (d) => {
-      stderr += d;
-    });
-    child.once("error", (err) => resolve({ status: 127, stderr: err.message }));
-    child.once("close", (code, signal) => resolve({ status: statusOf(code, signal), stderr: stderr.trim() }));
-  });
-}

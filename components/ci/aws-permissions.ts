@@ -343,8 +343,3 @@ export function deployStatements(p: AwsPermissionScope): AwsStatement[] {
   }
   return out;
 }
-
-/** Every statement's actions, for checks: nothing may be a wildcard. */
-export function allActions(statements: AwsStatement[]): string[] {
-  return statements.flatMap((s) => s.Action);
-}

@@ -52,12 +52,6 @@ export function isLabfleetRuntime(type: string): boolean {
   return isCommand(type) || isDynamic(type) || type.startsWith("labfleet:");
 }
 
-/** `module` and `Name` of a type token `pkg:module/sub:Name`. */
-export function typeParts(type: string): { pkg: string; module: string; name: string } {
-  const [pkg = "", module = "", name = ""] = type.split(":");
-  return { pkg, module: module.split("/")[0] ?? "", name };
-}
-
 /** GCP IAM member/binding/policy resources of any service (`gcp:<svc>/…IamMember:…IamMember` etc.). */
 export function isGcpIamGrant(type: string): boolean {
   return type.startsWith("gcp:") && /(iam|IAM)(Member|Binding|Policy)$/i.test(type.split(":")[2] ?? "");
