@@ -12,6 +12,7 @@ import { RoleRepos } from "../../../components/gitlab/role-repos.ts";
 import { GitlabBody, type GitlabConfig } from "../../../components/gitlab/settings.ts";
 import { startGitlab } from "../../doubles/gitlab/fixture.ts";
 import type { GitlabDouble } from "../../doubles/gitlab/server.ts";
+import { SECRET_SIG } from "../../../tools/plan/values.ts";
 
 const IMPLS: Record<string, () => Promise<ProviderImpl>> = {
   Project: () => import("../../../components/gitlab/project-impl.ts") as never,
@@ -22,7 +23,6 @@ const IMPLS: Record<string, () => Promise<ProviderImpl>> = {
   RoleBoundary: () => import("../../../components/gitlab/role-boundary-impl.ts") as never,
 };
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** The engine hands dynamic providers plain values (they do not accept secrets): unwrap. */
 function plain(v: unknown): unknown {

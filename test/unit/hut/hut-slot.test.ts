@@ -5,6 +5,7 @@ import type { SlotConfig } from "../../../hardware/schema/inventory.ts";
 import { Inventory } from "../../../hardware/schema/inventory.ts";
 import { parseStackConfig } from "../../../stacks/config/index.ts";
 import { program } from "../../../stacks/program.ts";
+import { SECRET_SIG, SIG_KEY } from "../../../tools/plan/values.ts";
 
 /** Mock-runtime tests: the HutAction resources' argv, connection, triggers and secret environment. */
 
@@ -16,8 +17,6 @@ interface Registered {
   inputs: Record<string, unknown>;
 }
 const registered: Registered[] = [];
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 beforeAll(async () => {
   await pulumi.runtime.setMocks(
