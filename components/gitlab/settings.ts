@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ROLE_TIMEOUTS } from "../../hardware/schema/ws2.ts";
+import { DEFAULT_READ_ORDER, DEFAULT_TEMPLATES, REQUIRED_FILES, SCRIPTS, TEMPLATE_VARS, templatePlaceholders } from "./contract-templates.ts";
+import { ROLE_DEFINITIONS } from "./role-contract.ts";
 import { ROLES, type Role, TOKEN_SCOPES } from "./roles.ts";
 
 /**
@@ -8,100 +10,9 @@ import { ROLES, type Role, TOKEN_SCOPES } from "./roles.ts";
  * per HUT slot label (on the `runner` repository).
  */
 
-/** Placeholders a bootstrap template may use: `{{role}}`, `{{readOrder}}`, … */
-export const TEMPLATE_VARS = {
-  role: "the role name (arch, infra, runner)",
-  project: "the repository's full path, e.g. lab-agents/infra",
-  repoUrl: "the repository's HTTPS clone URL",
-  host: "the GitLab host name",
-  group: "the namespace holding the role repositories",
-  stack: "the Pulumi stack name",
-  readOrder: "the startup read order as a numbered Markdown list",
-  boundaries: "the role's boundaries as a bulleted Markdown list",
-  roles: "every role and its repository as a Markdown table",
-} as const;
-export type TemplateVar = keyof typeof TEMPLATE_VARS;
-
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-
-/** Names of the placeholders a template uses. */
-export function templatePlaceholders(template: string): string[] {
-  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
-}
-
-/** Fills a template. Unknown placeholders are a config error before this is ever called. */
-export function renderTemplate(template: string, vars: Record<TemplateVar, string>): string {
-  return template.replace(PLACEHOLDER, (_, name: string) => vars[name as TemplateVar] ?? "");
-}
-
-const DEFAULT_BOUNDARIES: Record<Role, string[]> = {
-  arch: [
-    "Owns the product code and its design; the only role that writes to this repository.",
-    "Hands infrastructure work to `infra` and hardware runs to `runner` through the handoff log, never by editing their repositories.",
-    "Never stores credentials in the repository.",
-  ],
-  infra: [
-    "Owns the lab infrastructure code in this repository only.",
-    "Has no access to the product repository, by design; asks `arch` through the handoff log for anything there.",
-    "Runs jobs within the infra time limits (default 600 s, max 3600 s).",
-  ],
-  runner: [
-    "Owns the CI runner configuration and hardware job definitions in this repository only.",
-    "Runs hardware jobs on the HUT slots through the `hut` CLI, one slot lock at a time.",
-    "Runs jobs within the runner time limits (default 1800 s, max 14400 s).",
-  ],
-};
-
-export const DEFAULT_TEMPLATES: Record<string, string> = {
-  "AGENTS.md": `# {{role}} agent — start here
-
-Repository: {{project}} ({{repoUrl}})
-Managed by the labfleet Pulumi stack \`{{stack}}\`.
-
-## Startup read order
-
-Read these files in this order before doing anything else:
-
-{{readOrder}}
-
-## Role boundaries
-
-{{boundaries}}
-
-## Role repositories
-
-{{roles}}
-
-Remotes are HTTPS only. Credentials live in
-\`\${XDG_CONFIG_HOME:-$HOME/.config}/labfleet/credentials/gitlab/{{host}}/{{role}}.env\`, never in this repository.
-`,
-  "documentation/coordination/workstream_board.md": `# Workstream board — {{role}}
-
-| workstream | owner | status | next step | updated (UTC) |
-|------------|-------|--------|-----------|---------------|
-`,
-  "documentation/coordination/handoff_log.md": `# Handoff log — {{role}}
-
-Append-only. One entry per handoff, newest last:
-\`YYYY-MM-DDTHH:MMZ — from → to — what was handed over — where to continue\`.
-`,
-  "scripts/startup.sh": `#!/bin/sh
-# Prints the startup read order of this repository ({{role}} role).
-set -eu
-cd "$(dirname "$0")/.."
-for f in AGENTS.md documentation/coordination/workstream_board.md documentation/coordination/handoff_log.md; do
-  printf '==> %s <==\\n' "$f"
-  cat "$f"
-done
-`,
-};
-
-const DEFAULT_READ_ORDER = [
-  "AGENTS.md",
-  "documentation/coordination/workstream_board.md",
-  "documentation/coordination/handoff_log.md",
-];
-const REQUIRED_FILES = DEFAULT_READ_ORDER;
+const GroupPath = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*(\/[a-zA-Z0-9][a-zA-Z0-9_.-]*)*$/, "must be a group full path like lab-agents or lab/agents");
 
 const filePath = z
   .string()
@@ -109,7 +20,10 @@ const filePath = z
 
 function roleRepo(role: Role) {
   return z.strictObject({
-    path: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a GitLab project path").describe("project path inside the group"),
+    path: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "must be a GitLab project path").describe("project path inside the role's namespace"),
+    namespace: GroupPath.optional().describe(
+      "namespace (group full path) of this role's repository, e.g. infra for infra/infra-agent; default labfleet:gitlab.group. Changing it on a deployed stack replaces the repository (a new project, the old one deleted)",
+    ),
     existing: z.boolean().default(false).describe("adopt an existing project and never delete it (the product repo)"),
     tokenScopes: z
       .array(z.enum(TOKEN_SCOPES))
@@ -117,7 +31,7 @@ function roleRepo(role: Role) {
       .default(["read_repository", "write_repository"])
       .describe("scopes of the role's project access token (keep them minimal)"),
     accessLevel: z.enum(["guest", "reporter", "developer", "maintainer"]).default("developer").describe("role of the token's bot user on the project"),
-    boundaries: z.array(z.string().min(1)).min(1).default(DEFAULT_BOUNDARIES[role]).describe("role boundaries listed in AGENTS.md"),
+    boundaries: z.array(z.string().min(1)).min(1).default(ROLE_DEFINITIONS[role].boundaries).describe("role boundaries listed in AGENTS.md (default: the role definition in code)"),
   });
 }
 
@@ -126,10 +40,17 @@ export const Bootstrap = z.strictObject({
     .record(filePath, z.string())
     .default(DEFAULT_TEMPLATES)
     .describe(`bootstrap file templates by path; placeholders: ${Object.keys(TEMPLATE_VARS).map((k) => `{{${k}}}`).join(", ")}`),
-  executable: z.array(filePath).default(["scripts/startup.sh"]).describe("files committed with the executable bit"),
+  executable: z.array(filePath).default([...SCRIPTS, "scripts/startup.sh"]).describe("files committed with the executable bit"),
   readOrder: z.array(filePath).min(1).default(DEFAULT_READ_ORDER).describe("startup read order rendered into {{readOrder}}"),
   commitMessage: z.string().min(1).default("labfleet: bootstrap role repository").describe("message of the single bootstrap commit"),
   updateMessage: z.string().min(1).default("labfleet: update bootstrap files from templates").describe("message of a template-update commit"),
+});
+
+export const Namespaces = z.strictObject({
+  create: z
+    .boolean()
+    .default(true)
+    .describe("create missing role namespaces (and missing parent groups) as private groups; false: they must exist"),
 });
 
 export const Protection = z.strictObject({
@@ -151,11 +72,9 @@ export const Runners = z.strictObject({
 
 export const GitlabBody = z.strictObject({
   url: z.url({ protocol: /^https$/, error: "must be an https:// URL" }).describe("GitLab base URL (HTTPS only)"),
-  group: z
-    .string()
-    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*(\/[a-zA-Z0-9][a-zA-Z0-9_.-]*)*$/, "must be a group full path like lab-agents or lab/agents")
-    .describe("namespace that holds the role repositories (must exist)"),
+  group: GroupPath.describe("default namespace of the role repositories (roles.<role>.namespace overrides it per role)"),
   roles: z.strictObject({ arch: roleRepo("arch"), infra: roleRepo("infra"), runner: roleRepo("runner") }),
+  namespaces: Namespaces.prefault({}).describe("the role namespaces (GitLab groups)"),
   tokenLifetimeDays: z.number().int().min(2).max(365).default(90).describe("lifetime of each role token (expires_at is always set)"),
   rotateBeforeDays: z.number().int().min(1).default(14).describe("an up rotates a role token this many days before it expires"),
   protection: Protection.prefault({}).describe("protection of main on every role repository"),
@@ -164,6 +83,11 @@ export const GitlabBody = z.strictObject({
 });
 export type GitlabConfig = z.output<typeof GitlabBody>;
 
+/** The namespace of a role's repository. */
+export const roleNamespace = (g: GitlabConfig, role: Role) => g.roles[role].namespace ?? g.group;
+/** A role repository's full path, `<namespace>/<path>`. */
+export const roleProjectPath = (g: GitlabConfig, role: Role) => `${roleNamespace(g, role)}/${g.roles[role].path}`;
+
 /** Cross-key rules (zod v4 objects with refinements cannot be extended, so they run here). */
 export function refineGitlab(g: GitlabConfig, ctx: z.RefinementCtx): GitlabConfig {
   if (g.rotateBeforeDays >= g.tokenLifetimeDays) {
@@ -171,9 +95,9 @@ export function refineGitlab(g: GitlabConfig, ctx: z.RefinementCtx): GitlabConfi
   }
   const paths = new Map<string, Role>();
   for (const role of ROLES) {
-    const p = g.roles[role].path.toLowerCase();
+    const p = roleProjectPath(g, role).toLowerCase();
     const other = paths.get(p);
-    if (other) ctx.addIssue({ code: "custom", path: ["roles", role, "path"], message: `same project as roles.${other}.path` });
+    if (other) ctx.addIssue({ code: "custom", path: ["roles", role, "path"], message: `same project (${p}) as roles.${other}` });
     paths.set(p, role);
   }
   for (const [file, template] of Object.entries(g.bootstrap.files)) {
@@ -191,9 +115,6 @@ export function refineGitlab(g: GitlabConfig, ctx: z.RefinementCtx): GitlabConfi
     if (!(required in g.bootstrap.files)) {
       ctx.addIssue({ code: "custom", path: ["bootstrap", "files"], message: `must contain ${required}` });
     }
-  }
-  if (!Object.keys(g.bootstrap.files).some((f) => f.startsWith("scripts/"))) {
-    ctx.addIssue({ code: "custom", path: ["bootstrap", "files"], message: "must contain at least one file under scripts/" });
   }
   g.bootstrap.executable.forEach((f, i) => {
     if (!(f in g.bootstrap.files)) ctx.addIssue({ code: "custom", path: ["bootstrap", "executable", i], message: `${f} is not in bootstrap.files` });

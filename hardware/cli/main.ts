@@ -4,6 +4,7 @@ import { HaError } from "../relay.ts";
 import { SerialError } from "../serial.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerFlash } from "./commands/flash.ts";
+import { registerHandoff } from "./commands/handoff.ts";
 import { registerLock } from "./commands/lock.ts";
 import { registerMonitor } from "./commands/monitor.ts";
 import { registerPowerCycle } from "./commands/power-cycle.ts";
@@ -32,6 +33,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerSlots(program, setExit);
   registerWho(program, setExit);
   registerDoctor(program, setExit);
+  registerHandoff(program, setExit);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(str) });
   return program;
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { renderBootstrap, repoUrl } from "../../../components/gitlab/templates.ts";
 import { ConfigError, parseStackConfig } from "../../../stacks/config/index.ts";
-import { DEFAULT_TEMPLATES, type GitlabConfig } from "../../../components/gitlab/settings.ts";
+import { DEFAULT_TEMPLATES } from "../../../components/gitlab/contract-templates.ts";
+import { ROLE_DEFINITIONS } from "../../../components/gitlab/role-contract.ts";
+import type { GitlabConfig } from "../../../components/gitlab/settings.ts";
 
 const BASE = {
   url: "https://gitlab.lab.example.org",
@@ -37,7 +39,10 @@ describe("labfleet:gitlab config", () => {
     expect(g.protection).toEqual({ push: "maintainers", merge: "maintainers" });
     expect(g.runners).toEqual({ maximumTimeoutSeconds: 14400, accessLevel: "not_protected", descriptionPrefix: "labfleet" });
     expect(Object.keys(g.bootstrap.files)).toEqual(Object.keys(DEFAULT_TEMPLATES));
-    expect(g.roles.infra.boundaries.join(" ")).toMatch(/no access to the product repository/);
+    expect(g.roles.infra.boundaries.join(" ")).toMatch(/Never clones, reads or edits the product repository; it has no access to it/);
+    expect(g.roles.infra.namespace).toBeUndefined(); // the default namespace: labfleet:gitlab.group
+    expect(g.namespaces).toEqual({ create: true });
+    expect(g.bootstrap.executable).toEqual(["scripts/invoke", "scripts/report", "scripts/lock", "scripts/startup.sh"]);
   });
 
   it("is off without the key, and requires labfleet:gitlabToken when on", () => {
@@ -64,11 +69,11 @@ describe("labfleet:gitlab config", () => {
     expect(second).toEqual(
       expect.arrayContaining([
         "labfleet:gitlab.rotateBeforeDays: must be less than tokenLifetimeDays (90)",
-        "labfleet:gitlab.roles.runner.path: same project as roles.arch.path",
-        "labfleet:gitlab.bootstrap.files.AGENTS.md: unknown placeholder {{secret}} (known: role, project, repoUrl, host, group, stack, readOrder, boundaries, roles)",
+        "labfleet:gitlab.roles.runner.path: same project (lab-agents/product) as roles.arch",
+        "labfleet:gitlab.bootstrap.files.AGENTS.md: unknown placeholder {{secret}} (known: role, title, context, project, repoUrl, host, group, namespace, stack, readOrder, responsibilities, boundaries, discovery, scripts, roles, board, boardStatuses, handoffFormat)",
         "labfleet:gitlab.bootstrap.files: must contain documentation/coordination/workstream_board.md",
-        "labfleet:gitlab.bootstrap.files: must contain at least one file under scripts/",
-        "labfleet:gitlab.bootstrap.executable[0]: scripts/startup.sh is not in bootstrap.files",
+        "labfleet:gitlab.bootstrap.files: must contain scripts/invoke",
+        "labfleet:gitlab.bootstrap.executable[0]: scripts/invoke is not in bootstrap.files",
       ]),
     );
   });
@@ -82,8 +87,8 @@ describe("labfleet:gitlab config", () => {
     for (const role of ["arch", "infra", "runner"] as const) {
       const files = renderBootstrap(g, role, "staging");
       for (const [path, f] of Object.entries(files)) expect(f.content, path).not.toMatch(/\{\{/);
-      expect(files["AGENTS.md"]!.content).toContain(`# ${role} agent — start here`);
-      expect(files["AGENTS.md"]!.content).toContain("| runner | lab-agents/runner | https://gitlab.lab.example.org/lab-agents/runner.git |");
+      expect(files["AGENTS.md"]!.content).toContain(`# ${role} — ${ROLE_DEFINITIONS[role].title}: start here`);
+      expect(files["AGENTS.md"]!.content).toContain("| runner | Runner Agent | lab-agents/runner | https://gitlab.lab.example.org/lab-agents/runner.git |");
       expect(files["AGENTS.md"]!.content).toContain("credentials/gitlab/gitlab.lab.example.org/");
     }
     expect(repoUrl(g, "arch")).toBe("https://gitlab.lab.example.org/lab-agents/product.git");

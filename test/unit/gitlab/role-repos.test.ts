@@ -130,14 +130,19 @@ describe("RoleRepos component (mock runtime)", () => {
       "AGENTS.md",
       "documentation/coordination/handoff_log.md",
       "documentation/coordination/workstream_board.md",
+      "scripts/invoke",
+      "scripts/lib.sh",
+      "scripts/lock",
+      "scripts/report",
       "scripts/startup.sh",
     ]);
     const agents = files["AGENTS.md"]!.content;
     expect(agents).toContain("1. `AGENTS.md`\n2. `documentation/coordination/workstream_board.md`\n3. `documentation/coordination/handoff_log.md`");
-    expect(agents).toContain("- Has no access to the product repository");
+    expect(agents).toContain("- Never clones, reads or edits the product repository");
     expect(agents).toContain("https://gitlab.lab.example.org/lab-agents-staging/infra.git");
     expect(agents).not.toMatch(/\{\{/);
-    expect(files["scripts/startup.sh"]).toMatchObject({ executable: true });
+    for (const s of ["scripts/startup.sh", "scripts/invoke", "scripts/report", "scripts/lock"]) expect(files[s], s).toMatchObject({ executable: true });
+    expect(files["scripts/lib.sh"]).toMatchObject({ executable: false });
     expect(byName("gitlab-infra-bootstrap").inputs).toMatchObject({ updateVia: "push", branch: "main" });
   });
 
