@@ -117,7 +117,7 @@ export async function create(inputs: Record<string, unknown>): Promise<pulumi.dy
     p = found;
   } else {
     const ns = await orNull(c.api.Namespaces.show(i.namespace));
-    if (!ns) throw new Error(`GitlabProject ${fullPath(i)}: namespace ${i.namespace} not found (labfleet:gitlab.group must exist)`);
+    if (!ns) throw new Error(`GitlabProject ${fullPath(i)}: namespace ${i.namespace} not found (the role namespace: labfleet:gitlab.roles.${i.role}.namespace or labfleet:gitlab.group)`);
     const nsId = z.looseObject({ id: z.number() }).parse(ns).id;
     let adopted: boolean;
     ({ value: p, adopted } = await createOnce(`project ${fullPath(i)}`, {

@@ -3,9 +3,10 @@ import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { GitlabProjectAccessToken } from "./access-token.ts";
 import { GitlabBootstrapFiles } from "./bootstrap-files.ts";
 import { renderRoleEnv } from "./env-file.ts";
+import { GitlabGroup } from "./group.ts";
 import { ownerMarker, runnerDescription, tokenName } from "./naming.ts";
 import { DEFAULT_BRANCH, PRODUCT_ROLE, RESTRICTED_ROLE, ROLES, RUNNER_ROLE, type Role } from "./roles.ts";
-import type { GitlabConfig } from "./settings.ts";
+import { type GitlabConfig, roleNamespace, roleProjectPath } from "./settings.ts";
 import { GitlabProject } from "./project.ts";
 import { GitlabProtectedBranch } from "./protected-branch.ts";
 import { GitlabRoleBoundary } from "./role-boundary.ts";
@@ -30,12 +31,14 @@ export interface RoleRepoOutputs {
 }
 
 /**
- * `labfleet:gitlab:RoleRepos` — per role (arch = the existing product repo, infra, runner): a
- * private project with default branch main, its bootstrap files, protected main and a project
+ * `labfleet:gitlab:RoleRepos` — the role namespaces (looked up or created), and per role (arch = the
+ * existing product repo, infra, runner), in its namespace: a private project with default branch main, its bootstrap files, protected main and a project
  * access token; a runner per HUT slot label on the runner repository; and the check that the infra
  * role cannot reach the product repository.
  */
 export class RoleRepos extends LabComponent {
+  /** One per distinct role namespace, by full path. */
+  readonly namespaces: Record<string, GitlabGroup>;
   readonly roles: Record<Role, RoleRepoOutputs>;
   readonly runners: Record<string, CiRunner>;
   readonly boundary: GitlabRoleBoundary;
@@ -54,16 +57,33 @@ export class RoleRepos extends LabComponent {
     const conn = { gitlabUrl: g.url, gitlabToken: pulumi.secret(args.token) };
     const host = new URL(g.url).host;
 
+    const namespaces: Record<string, GitlabGroup> = {};
+    for (const ns of [...new Set(ROLES.map((r) => roleNamespace(g, r)))]) {
+      const members = ROLES.filter((r) => roleNamespace(g, r) === ns);
+      namespaces[ns] = new GitlabGroup(
+        this.childName(`ns-${ns.replaceAll("/", "-")}`),
+        {
+          ...conn,
+          fullPath: ns,
+          roles: members,
+          create: g.namespaces.create,
+          visibility: "private",
+          description: `labfleet namespace of the ${members.join(", ")} role repositories, ${ownerMarker(args.stack)}`,
+        },
+        this.child(),
+      );
+    }
+
     const roles = {} as Record<Role, RoleRepoOutputs>;
     for (const role of ROLES) {
       const repo = g.roles[role];
-      const projectPath = `${g.group}/${repo.path}`;
+      const projectPath = roleProjectPath(g, role);
       const project = new GitlabProject(
         this.childName(`${role}-project`),
         {
           ...conn,
           role,
-          namespace: g.group,
+          namespace: roleNamespace(g, role),
           path: repo.path,
           description: `labfleet ${role} role repository, ${ownerMarker(args.stack)}`,
           visibility: "private",
@@ -72,7 +92,7 @@ export class RoleRepos extends LabComponent {
           stack: args.stack,
         },
         // the product repository is adopted: never deleted, not even by `pulumi destroy`
-        this.child(repo.existing ? { retainOnDelete: true } : {}),
+        this.child({ dependsOn: [namespaces[roleNamespace(g, role)]!], ...(repo.existing ? { retainOnDelete: true } : {}) }),
       );
       const scoped = { ...conn, role, projectId: project.projectId, projectPath };
       const bootstrap = new GitlabBootstrapFiles(
@@ -117,7 +137,7 @@ export class RoleRepos extends LabComponent {
         {
           ...conn,
           projectId: runnerRoleRepo.project.projectId,
-          projectPath: `${g.group}/${g.roles[RUNNER_ROLE].path}`,
+          projectPath: roleProjectPath(g, RUNNER_ROLE),
           label,
           description: runnerDescription(g.runners.descriptionPrefix, args.stack, label),
           tagList: [label],
@@ -138,7 +158,7 @@ export class RoleRepos extends LabComponent {
         ...conn,
         productRole: PRODUCT_ROLE,
         productProjectId: roles[PRODUCT_ROLE].project.projectId,
-        productPath: `${g.group}/${g.roles[PRODUCT_ROLE].path}`,
+        productPath: roleProjectPath(g, PRODUCT_ROLE),
         subjectRole: RESTRICTED_ROLE,
         subjectUserId: infra.userId,
         subjectUsername: infra.botUsername,
@@ -147,6 +167,7 @@ export class RoleRepos extends LabComponent {
       this.child(),
     );
 
+    this.namespaces = namespaces;
     this.roles = roles;
     this.runners = runners;
     this.repoUrls = Object.fromEntries(ROLES.map((r) => [r, repoUrl(g, r)])) as Record<Role, string>;

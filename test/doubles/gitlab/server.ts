@@ -18,6 +18,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BareRepo, type CommitAction, GitError, serveGit } from "./git.ts";
+import { type Group, Groups } from "./groups.ts";
+import { HttpError, err, msg, notFound } from "./http.ts";
 
 export interface DoubleOptions {
   /** "free" ignores allowed_to_* on protected-branch PATCH (as GitLab CE does). */
@@ -57,13 +59,6 @@ interface User {
   name: string;
   bot: boolean;
   admin: boolean;
-}
-
-interface Group {
-  id: number;
-  name: string;
-  path: string;
-  full_path: string;
 }
 
 interface AccessLevelEntry {
@@ -141,18 +136,6 @@ interface MergeRequest {
 
 type Identity = { user: User; token?: AccessToken };
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: Record<string, unknown>,
-  ) {
-    super(JSON.stringify(body));
-  }
-}
-
-const msg = (status: number, message: unknown) => new HttpError(status, { message });
-const err = (status: number, error: string) => new HttpError(status, { error });
-const notFound = (what: string) => msg(404, `404 ${what} Not Found`);
 
 export const LEVEL_NAMES: Record<number, string> = { 0: "No one", 30: "Developers + Maintainers", 40: "Maintainers", 60: "Admins" };
 const VALID_REF_LEVELS = [0, 30, 40, 60];
@@ -225,8 +208,7 @@ export class GitlabDouble {
   private seq = 100;
   private readonly users = new Map<number, User>();
   private readonly personalTokens = new Map<string, number>();
-  private readonly groups = new Map<number, Group>();
-  private readonly groupMembers = new Map<number, Map<number, number>>();
+  readonly groups: Groups;
   private readonly projects = new Map<number, Project>();
   private readonly tokens = new Map<number, AccessToken>();
   private readonly runners = new Map<number, Runner>();
@@ -242,6 +224,14 @@ export class GitlabDouble {
       defaultBranchName: opts.defaultBranchName ?? "main",
     };
     this.root = mkdtempSync(join(tmpdir(), "gl-double-"));
+    this.groups = new Groups(
+      () => this.next(),
+      () => this.url,
+      (groupId) =>
+        [...this.projects.values()]
+          .filter((p) => p.namespace.id === groupId)
+          .map((p) => ({ id: p.id, path: p.path, path_with_namespace: this.fullPath(p) })),
+    );
     const admin = this.addUser("labfleet-admin", { admin: true });
     this.adminToken = `glpat-${randomBytes(10).toString("hex")}`;
     this.personalTokens.set(this.adminToken, admin.id);
@@ -281,16 +271,13 @@ export class GitlabDouble {
     return t;
   }
 
+  /** The group and any missing parent groups (private). */
   addGroup(fullPath: string): Group {
-    const parts = fullPath.split("/");
-    const group: Group = { id: this.next(), name: parts.at(-1)!, path: parts.at(-1)!, full_path: fullPath };
-    this.groups.set(group.id, group);
-    this.groupMembers.set(group.id, new Map());
-    return group;
+    return this.groups.add(fullPath);
   }
 
   addGroupMember(groupId: number, userId: number, level: number): void {
-    this.groupMembers.get(groupId)!.set(userId, level);
+    this.groups.addMember(groupId, userId, level);
   }
 
   addMember(projectId: number, userId: number, level: number): void {
@@ -409,7 +396,7 @@ export class GitlabDouble {
   private levelOn(user: User, p: Project): number {
     if (user.admin) return 60;
     const direct = p.members.get(user.id) ?? 0;
-    const inherited = this.groupMembers.get(p.namespace.id)?.get(user.id) ?? 0;
+    const inherited = this.groups.level(user.id, p.namespace);
     return Math.max(direct, inherited);
   }
 
@@ -589,10 +576,14 @@ export class GitlabDouble {
       if (!u) throw notFound("User");
       return ok(this.userJson(u));
     }
-    if (s[0] === "namespaces" && s.length === 2 && method === "GET") {
-      const g = /^\d+$/.test(s[1]!) ? this.groups.get(Number(s[1])) : [...this.groups.values()].find((x) => x.full_path === s[1]);
-      if (!g) throw notFound("Namespace");
-      return ok({ id: g.id, name: g.name, path: g.path, kind: "group", full_path: g.full_path });
+    if (s[0] === "namespaces" || s[0] === "groups") {
+      const caller = { id: who.user.id, admin: who.user.admin, bot: who.user.bot, canCreateGroup: !who.user.bot };
+      return this.groups.route(method, s, q, caller, page, (groupId) => {
+        for (const p of [...this.projects.values()].filter((x) => x.namespace.id === groupId)) {
+          this.deleteProject(p);
+          this.projects.delete(p.id);
+        }
+      });
     }
     if (s[0] === "runners") return this.runnerRoutes(method, s, q, who);
     if (s[0] !== "projects") throw notFound("");
@@ -710,12 +701,15 @@ export class GitlabDouble {
     const name = (q.name as string | undefined) ?? (q.path as string | undefined);
     const path = (q.path as string | undefined) ?? name?.toLowerCase().replace(/[^a-z0-9_.-]+/g, "-");
     if (!name || !path) throw err(400, "name, path are missing, at least one parameter must be provided");
-    const ns = this.groups.get(Number(q.namespace_id));
+    const ns = this.groups.byId.get(Number(q.namespace_id));
     if (!ns) throw msg(404, "404 Namespace Not Found");
-    if (!who.user.admin && (this.groupMembers.get(ns.id)?.get(who.user.id) ?? 0) < 40) throw msg(403, "403 Forbidden");
+    if (!who.user.admin && this.groups.level(who.user.id, ns) < 40) throw msg(403, "403 Forbidden");
     const visibility = (q.visibility as string | undefined) ?? "private";
     if (!["private", "internal", "public"].includes(visibility)) throw err(400, "visibility does not have a valid value");
-    const taken = [...this.projects.values()].some((x) => x.namespace.id === ns.id && (x.path === path || x.name === name));
+    // projects and subgroups share routes: a subgroup with this path takes it too
+    const taken =
+      [...this.projects.values()].some((x) => x.namespace.id === ns.id && (x.path === path || x.name === name)) ||
+      this.groups.find(`${ns.full_path}/${path}`) !== undefined;
     if (taken) throw msg(400, { name: ["has already been taken"], path: ["has already been taken"] });
     const defaultBranch = (q.default_branch as string | undefined) ?? this.opts.defaultBranchName;
     const id = this.next();
@@ -943,7 +937,7 @@ export class GitlabDouble {
   }
 
   private memberLevels(p: Project): Map<number, number> {
-    const out = new Map(this.groupMembers.get(p.namespace.id) ?? []);
+    const out = new Map(this.groups.memberLevels(p.namespace));
     for (const [uid, lvl] of p.members) out.set(uid, Math.max(lvl, out.get(uid) ?? 0));
     return out;
   }
