@@ -9,7 +9,12 @@ import { ROLES } from "./roles.ts";
 import { AmbiguousWriteError, type Client, Connection, connect, isStatus, orNull } from "./client.ts";
 import { changedKeys, checkInputs, parseInputs, pickInputs } from "../dynamic-inputs.ts";
 
-const BootstrapFile = z.object({ content: z.string(), executable: z.boolean().default(false) });
+const BootstrapFile = z.object({
+  content: z.string(),
+  executable: z.boolean().default(false),
+  /** The agents own it after the first commit: created (and re-created when deleted), never overwritten. */
+  seed: z.boolean().default(false),
+});
 
 export const BootstrapInputs = z.object({
   ...Connection,
@@ -67,6 +72,7 @@ async function actionsFor(c: Client, i: BootstrapInputs, paths: string[], ref: s
       out.push({ action: "create", file_path: path, content: want.content, encoding: "text", execute_filemode: want.executable });
       continue;
     }
+    if (want.seed) continue; // the agents' file now (board, handoff log)
     const f = LiveFile.parse(live);
     const same = Buffer.from(f.content, "base64").toString("utf8") === want.content && (f.execute_filemode ?? false) === want.executable;
     if (!same) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ROLE_TIMEOUTS } from "../../hardware/schema/ws2.ts";
 import { DEFAULT_READ_ORDER, DEFAULT_TEMPLATES, REQUIRED_FILES, SCRIPTS, TEMPLATE_VARS, templatePlaceholders } from "./contract-templates.ts";
-import { ROLE_DEFINITIONS } from "./role-contract.ts";
+import { BOARD_FILE, HANDOFF_LOG, ROLE_DEFINITIONS } from "./role-contract.ts";
 import { ROLES, type Role, TOKEN_SCOPES } from "./roles.ts";
 
 /**
@@ -41,6 +41,10 @@ export const Bootstrap = z.strictObject({
     .default(DEFAULT_TEMPLATES)
     .describe(`bootstrap file templates by path; placeholders: ${Object.keys(TEMPLATE_VARS).map((k) => `{{${k}}}`).join(", ")}`),
   executable: z.array(filePath).default([...SCRIPTS, "scripts/startup.sh"]).describe("files committed with the executable bit"),
+  seedOnly: z
+    .array(filePath)
+    .default([BOARD_FILE, HANDOFF_LOG])
+    .describe("files the agents own after the first commit: created, re-created when deleted, never overwritten by a template change"),
   readOrder: z.array(filePath).min(1).default(DEFAULT_READ_ORDER).describe("startup read order rendered into {{readOrder}}"),
   commitMessage: z.string().min(1).default("labfleet: bootstrap role repository").describe("message of the single bootstrap commit"),
   updateMessage: z.string().min(1).default("labfleet: update bootstrap files from templates").describe("message of a template-update commit"),
@@ -118,6 +122,9 @@ export function refineGitlab(g: GitlabConfig, ctx: z.RefinementCtx): GitlabConfi
   }
   g.bootstrap.executable.forEach((f, i) => {
     if (!(f in g.bootstrap.files)) ctx.addIssue({ code: "custom", path: ["bootstrap", "executable", i], message: `${f} is not in bootstrap.files` });
+  });
+  g.bootstrap.seedOnly.forEach((f, i) => {
+    if (!(f in g.bootstrap.files)) ctx.addIssue({ code: "custom", path: ["bootstrap", "seedOnly", i], message: `${f} is not in bootstrap.files` });
   });
   g.bootstrap.readOrder.forEach((f, i) => {
     if (!(f in g.bootstrap.files)) ctx.addIssue({ code: "custom", path: ["bootstrap", "readOrder", i], message: `${f} is not in bootstrap.files` });

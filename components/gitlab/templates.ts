@@ -8,6 +8,8 @@ import { type GitlabConfig, roleNamespace, roleProjectPath } from "./settings.ts
 export interface RenderedFile {
   content: string;
   executable: boolean;
+  /** Created once, then the agents' (bootstrap.seedOnly). */
+  seed: boolean;
 }
 
 /** HTTPS clone URL of a role repository (labfleet uses HTTPS remotes only). */
@@ -55,7 +57,11 @@ export function templateVars(g: GitlabConfig, role: Role, stack: string): Record
 export function renderBootstrap(g: GitlabConfig, role: Role, stack: string): Record<string, RenderedFile> {
   const vars = templateVars(g, role, stack);
   const exec = new Set(g.bootstrap.executable);
+  const seed = new Set(g.bootstrap.seedOnly);
   return Object.fromEntries(
-    Object.entries(g.bootstrap.files).map(([path, template]) => [path, { content: renderTemplate(template, vars), executable: exec.has(path) }]),
+    Object.entries(g.bootstrap.files).map(([path, template]) => [
+      path,
+      { content: renderTemplate(template, vars), executable: exec.has(path), seed: seed.has(path) },
+    ]),
   );
 }

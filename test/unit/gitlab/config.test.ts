@@ -106,7 +106,7 @@ describe("labfleet:gitlab config", () => {
     });
     const files = renderBootstrap(g, "infra", "staging");
     expect(files["AGENTS.md"]!.content).toBe("lab-agents/infra\n1. `AGENTS.md`\n2. `documentation/coordination/handoff_log.md`\n- Only infra.\n");
-    expect(files["scripts/check.sh"]).toEqual({ content: "#!/bin/sh\n", executable: true });
+    expect(files["scripts/check.sh"]).toEqual({ content: "#!/bin/sh\n", executable: true, seed: false });
     expect(files["scripts/startup.sh"]!.executable).toBe(false);
   });
 });
