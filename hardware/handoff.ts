@@ -60,7 +60,7 @@ export function buildHandoffEntry(given: HandoffFields, reportFile?: string, rep
   fields.commit_sha ??= repoCommit;
   const parsed = HandoffSchema.safeParse(fields);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${flagOf(String(i.path[0] ?? "summary"))}: ${issueText(i)}`);
+  const problems = parsed.error.issues.map((i) => `${flagOf(String(i.path[0] ?? "summary"))}: ${issueText(i, fields)}`);
   throw new UsageError([...new Set(problems)].join("; "));
 }
 

@@ -46,9 +46,9 @@ export const HandoffLine = z.strictObject({
 });
 export type HandoffLine = z.infer<typeof HandoffLine>;
 
-/** An issue's message, "is required" for a missing field. */
-export function issueText(i: z.core.$ZodIssue): string {
-  return /received undefined$/.test(i.message) ? "is required" : i.message;
+/** An issue's message, "is required" for a field missing from `given`. */
+export function issueText(i: z.core.$ZodIssue, given: Record<string, unknown>): string {
+  return i.path.length === 1 && given[String(i.path[0])] === undefined ? "is required" : i.message;
 }
 
 /** The key=value fields in line order (`utc` and `summary` are positional). */
@@ -87,7 +87,7 @@ export function parseHandoffLine(line: string): { ok: true; entry: HandoffLine }
   }
   const parsed = HandoffLine.safeParse(fields);
   if (parsed.success) return { ok: true, entry: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "(line)"}: ${issueText(i)}`) };
+  return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join(".") || "(line)"}: ${issueText(i, fields)}`) };
 }
 
 /** Every handoff entry of a log, with the 1-based line number of each problem. */

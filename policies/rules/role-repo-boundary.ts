@@ -11,7 +11,10 @@ import { strings, walk } from "../lib/walk.ts";
  * repository (no membership, token, deploy key or runner of an infra-role resource names it), and
  * every git remote / GitLab URL in the stack is HTTPS (no ssh://, git@, git:// or http://).
  * The product repository is `productRepositories` (written from labfleet:gitlab by the approvals
- * file) plus any project the program adopts with `existing: true`.
+ * file) plus any project the program adopts with `existing: true`. With per-role namespaces, paths
+ * are compared whole (`infra/agent` is not `arch/agent`); a bare project name matches by name.
+ * A namespace dedicated to infra roles (a group whose `roles` are all infra roles) must not hold
+ * the product repository: anything granted on that namespace would reach it.
  * Unknowns: the known strings are checked; an unknown project reference is another resource's
  * output (a project id), which is resolved through that resource's path when it is in the stack.
  */
@@ -38,6 +41,15 @@ function isLoopback(url: string): boolean {
   }
 }
 
+/** A project reference as a lower-case path: `https://host/a/b.git` → `a/b`. */
+function projectRef(v: string): string {
+  const s = v.toLowerCase().replace(/\.git$/, "");
+  const url = /^https?:\/\/[^/]+\/(.+)$/.exec(s);
+  return url ? url[1]! : s;
+}
+
+const lastSegment = (p: string) => p.split("/").pop() ?? p;
+
 function relevant(type: string): boolean {
   return isLabfleetRuntime(type) || type.startsWith("gitlab:");
 }
@@ -55,16 +67,29 @@ export const roleRepoBoundary: StackValidationPolicy = {
     const product = new Set(cfg.productRepositories.map((p) => p.toLowerCase()));
     for (const i of items) {
       if (i.props.existing !== true) continue;
-      for (const k of ["pathWithNamespace", "path_with_namespace", "path"]) {
+      const { namespace, path } = i.props;
+      if (typeof namespace === "string" && typeof path === "string") product.add(`${namespace}/${path}`.toLowerCase());
+      for (const k of ["pathWithNamespace", "path_with_namespace"]) {
         const v = i.props[k];
         if (typeof v === "string") product.add(v.toLowerCase());
       }
+      if (typeof path === "string" && typeof namespace !== "string") product.add(path.toLowerCase());
     }
-    const names = (p: string) => [p, p.split("/").pop() ?? p];
     const isProduct = (v: string) => {
-      const s = v.toLowerCase().replace(/\.git$/, "");
-      return [...product].some((p) => names(p).some((n) => s === n || s.endsWith(`/${n}`)));
+      const s = projectRef(v);
+      return [...product].some((p) => (s.includes("/") && p.includes("/") ? s === p : lastSegment(s) === lastSegment(p)));
     };
+    for (const i of items) {
+      const { fullPath, roles } = i.props;
+      if (typeof fullPath !== "string" || !Array.isArray(roles) || roles.length === 0) continue;
+      if (!roles.every((r) => cfg.infraRoles.includes(String(r)))) continue;
+      const ns = fullPath.toLowerCase();
+      for (const p of product) {
+        if (p.startsWith(`${ns}/`)) {
+          report(hint(`${describe(i.r)}: the product repository ${show(p)} lies in namespace ${show(fullPath)}, which belongs to the ${roles.join(", ")} role`, "give the product repository a namespace of its own (labfleet:gitlab.roles.arch.namespace)"), i.r.urn);
+        }
+      }
+    }
     for (const i of items) {
       const name = describe(i.r);
       for (const s of strings(i.props)) {

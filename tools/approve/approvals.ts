@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { StackConfigData } from "../../stacks/config/schema.ts";
+import { PRODUCT_ROLE } from "../../components/gitlab/roles.ts";
+import { roleProjectPath } from "../../components/gitlab/settings.ts";
 import { type PlanResource, type PolicyConfigDoc, resourceValidationArgs } from "../plan/policy-engine.ts";
 import { requiredChecks } from "../../stacks/github.ts";
 import { Approval, APPROVAL_GATES } from "../../policies/lib/approval.ts";
@@ -34,7 +36,7 @@ export function tunablesFor(cfg: StackConfigData): PolicyConfigDoc {
   const g = cfg.governance;
   const env = { environment: cfg.environment };
   const repos = cfg.ci.enabled ? [`${cfg.ci.github.owner}/${cfg.ci.github.repo}`] : [];
-  const product = cfg.gitlab.enabled ? [`${cfg.gitlab.group}/${cfg.gitlab.roles.arch.path}`] : [];
+  const product = cfg.gitlab.enabled ? [roleProjectPath(cfg.gitlab, PRODUCT_ROLE)] : [];
   return {
     "rds-hardening": { minBackupDays: g.minBackupDays, ...env },
     "cloudsql-hardening": { minBackupDays: g.minBackupDays, ...env },

@@ -42,3 +42,39 @@ describe("role-repo-boundary", () => {
     expect(vs).toEqual([]);
   });
 });
+
+describe("role-repo-boundary with per-role namespaces", () => {
+  const ns = { "role-repo-boundary": { productRepositories: ["arch/agent"] } };
+
+  it("the same project name in another namespace is not the product repository", async () => {
+    const vs = await check(
+      "role-repo-boundary",
+      [
+        res("pulumi-nodejs:dynamic/gitlab:Project", "arch-project", { role: "arch", namespace: "arch", path: "agent", existing: true, gitlabUrl: "https://gitlab.lab.example.org" }),
+        res("pulumi-nodejs:dynamic/gitlab:ProjectAccessToken", "infra-token", { role: "infra", projectPath: "infra/agent", gitlabUrl: "https://gitlab.lab.example.org" }),
+        res("pulumi-nodejs:dynamic/gitlab:Group", "ns-infra", { fullPath: "infra", roles: ["infra"], gitlabUrl: "https://gitlab.lab.example.org" }),
+        res("pulumi-nodejs:dynamic/gitlab:Group", "ns-shared", { fullPath: "lab", roles: ["arch", "infra"], gitlabUrl: "https://gitlab.lab.example.org" }),
+      ],
+      ns,
+    );
+    expect(vs).toEqual([]);
+  });
+
+  it("fails infra access to the namespaced product repository (path or URL) and a product inside the infra namespace", async () => {
+    const vs = await check(
+      "role-repo-boundary",
+      [
+        res("pulumi-nodejs:dynamic/gitlab:Project", "arch-project", { role: "arch", namespace: "infra/apps", path: "product", existing: true }),
+        res("pulumi-nodejs:dynamic/gitlab:ProjectAccessToken", "infra-token", { role: "infra", projectPath: "arch/agent" }),
+        res("pulumi-nodejs:dynamic:Resource", "infra-mirror", { role: "infra", repo: "https://gitlab.lab.example.org/arch/agent.git" }),
+        res("pulumi-nodejs:dynamic/gitlab:Group", "ns-infra", { fullPath: "infra", roles: ["infra"] }),
+      ],
+      ns,
+    );
+    expect(vs.map((v) => v.message.split("\n")[1]?.split(". Fix")[0])).toEqual([
+      'pulumi-nodejs:dynamic/gitlab:Group::ns-infra: the product repository "infra/apps/product" lies in namespace "infra", which belongs to the infra role',
+      'pulumi-nodejs:dynamic/gitlab:ProjectAccessToken::infra-token gives the infra role access to the product repository "arch/agent"',
+      'pulumi-nodejs:dynamic:Resource::infra-mirror gives the infra role access to the product repository "https://gitlab.lab.example.org/arch/agent.git"',
+    ]);
+  });
+});
