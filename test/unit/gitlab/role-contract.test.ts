@@ -71,7 +71,7 @@ describe("AGENTS.md and the coordination files are derived from the role definit
       const def = ROLE_DEFINITIONS[role];
       expect(agents).toContain(`# ${role} — ${def.title}: start here`);
       for (const line of [...def.responsibilities, ...def.boundaries]) expect(agents).toContain(`- ${line}`);
-      def.discovery.forEach((c, n) => expect(agents).toContain(`${n + 1}. ${c}`));
+      for (const [n, c] of def.discovery.entries()) expect(agents).toContain(`${n + 1}. ${c}`);
       for (const other of ROLES.filter((r) => r !== role)) for (const b of ROLE_DEFINITIONS[other].boundaries) expect(agents).not.toContain(b);
       expect(agents).toContain(`namespace \`${role}\``);
     }
