@@ -38,7 +38,7 @@ export const ROLE_DEFINITIONS: Record<Role, RoleDefinition> = {
     ],
     boundaries: [
       "The only role that writes product code.",
-      `Never implements a \`${RESTRICTED_ROLE}\` or \`${RUNNER_ROLE}\` workstream by editing or running commands in their repositories; SSH (executor=ssh_direct) is for bootstrap and emergencies only and is recorded in the handoff line.`,
+      `Never implements an \`${RESTRICTED_ROLE}\` or \`${RUNNER_ROLE}\` workstream by editing or running commands in their repositories; SSH (executor=ssh_direct) is for bootstrap and emergencies only and is recorded in the handoff line.`,
       "Never stores credentials in a repository.",
     ],
     discovery: [
