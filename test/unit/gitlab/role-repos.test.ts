@@ -68,6 +68,7 @@ describe("RoleRepos component (mock runtime)", () => {
     expect(types).toEqual(
       [
         "labfleet:gitlab:RoleRepos gitlab",
+        "pulumi-nodejs:dynamic/gitlab:Group gitlab-ns-lab-agents-staging",
         ...["arch", "infra", "runner"].flatMap((r) => [
           `pulumi-nodejs:dynamic/gitlab:Project gitlab-${r}-project`,
           `pulumi-nodejs:dynamic/gitlab:BootstrapFiles gitlab-${r}-bootstrap`,
@@ -146,6 +147,11 @@ describe("RoleRepos component (mock runtime)", () => {
     expect(byName("gitlab-infra-bootstrap").inputs).toMatchObject({ updateVia: "push", branch: "main" });
   });
 
+  it("the default layout: one namespace (the stack's group) holding all three roles; every project in it", () => {
+    expect(byName("gitlab-ns-lab-agents-staging").inputs).toMatchObject({ fullPath: "lab-agents-staging", roles: ["arch", "infra", "runner"], create: true, visibility: "private" });
+    for (const role of ["arch", "infra", "runner"]) expect(byName(`gitlab-${role}-project`).inputs).toMatchObject({ namespace: "lab-agents-staging" });
+  });
+
   it("boundary: infra's bot user and token against the product project", () => {
     expect(byName("gitlab-infra-boundary").inputs).toMatchObject({
       productRole: "arch",
@@ -180,6 +186,6 @@ describe("RoleRepos component (mock runtime)", () => {
       expect(props).toContain("gitlabUrl");
       expect(props).toContain("gitlabToken");
     }
-    expect(seen.size).toBe(6);
+    expect(seen.size).toBe(7);
   });
 });
