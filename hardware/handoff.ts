@@ -64,14 +64,17 @@ export function buildHandoffEntry(given: HandoffFields, reportFile?: string, rep
   throw new UsageError([...new Set(problems)].join("; "));
 }
 
-/** Appends one validated line (a newline first when the log does not end with one). */
-export function appendHandoff(log: string, entry: HandoffLine): string {
-  let text: string;
+function readLog(log: string): string {
   try {
-    text = readFileSync(log, "utf8");
+    return readFileSync(log, "utf8");
   } catch (err) {
     throw new UsageError(`--log: cannot read ${log}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
+}
+
+/** Appends one validated line (a newline first when the log does not end with one). */
+export function appendHandoff(log: string, entry: HandoffLine): string {
+  const text = readLog(log);
   const line = formatHandoffLine(entry);
   appendFileSync(log, `${text === "" || text.endsWith("\n") ? "" : "\n"}${line}\n`);
   return line;
@@ -79,12 +82,6 @@ export function appendHandoff(log: string, entry: HandoffLine): string {
 
 /** Problems of every entry in a log (`line N: field: message`). */
 export function checkHandoffLog(log: string): { entries: number; problems: string[] } {
-  let text: string;
-  try {
-    text = readFileSync(log, "utf8");
-  } catch (err) {
-    throw new UsageError(`--log: cannot read ${log}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-  }
-  const r = parseHandoffLog(text);
+  const r = parseHandoffLog(readLog(log));
   return { entries: r.entries.length, problems: r.problems.flatMap((p) => p.errors.map((e) => `line ${p.line}: ${e}`)) };
 }
