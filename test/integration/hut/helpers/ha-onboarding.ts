@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import WebSocket from "ws";
 import { z } from "zod";
+import { HaSocket } from "./ha-socket.ts";
 
 /**
  * Onboards a fresh Home Assistant through its HTTP API and returns a long-lived access token:
@@ -12,13 +12,6 @@ import { z } from "zod";
 
 const AuthCode = z.object({ auth_code: z.string().min(1) });
 const TokenGrant = z.object({ access_token: z.string().min(1) });
-const WsMessage = z.looseObject({
-  type: z.string(),
-  id: z.number().optional(),
-  success: z.boolean().optional(),
-  result: z.unknown().optional(),
-  error: z.looseObject({ message: z.string() }).optional(),
-});
 
 async function post(url: string, body: string, contentType: string, timeoutMs: number): Promise<unknown> {
   const res = await fetch(url, { method: "POST", headers: { "content-type": contentType }, body, signal: AbortSignal.timeout(timeoutMs) });
@@ -41,30 +34,12 @@ export async function onboard(baseUrl: string, timeoutMs = 30_000): Promise<stri
   return longLivedToken(baseUrl, access_token, timeoutMs);
 }
 
-function longLivedToken(baseUrl: string, accessToken: string, timeoutMs: number): Promise<string> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/api/websocket`);
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`onboarding: no long-lived token within ${timeoutMs / 1000}s`)), timeoutMs);
-    function fail(err: Error) {
-      clearTimeout(timer);
-      ws.terminate();
-      reject(err);
-    }
-    ws.on("error", (err) => fail(new Error(`onboarding: websocket: ${err.message}`)));
-    ws.on("message", (data) => {
-      const msg = WsMessage.safeParse(JSON.parse(String(data)));
-      if (!msg.success) return fail(new Error("onboarding: unexpected websocket message"));
-      const m = msg.data;
-      if (m.type === "auth_required") ws.send(JSON.stringify({ type: "auth", access_token: accessToken }));
-      else if (m.type === "auth_ok") ws.send(JSON.stringify({ id: 1, type: "auth/long_lived_access_token", client_name: "labfleet tests", lifespan: 1 }));
-      else if (m.type === "auth_invalid") fail(new Error("onboarding: websocket auth rejected"));
-      else if (m.type === "result" && m.id === 1) {
-        const token = z.string().min(1).safeParse(m.result);
-        if (!m.success || !token.success) return fail(new Error(`onboarding: long-lived token refused: ${m.error?.message ?? "no token"}`));
-        clearTimeout(timer);
-        ws.close();
-        resolve(token.data);
-      }
-    });
-  });
+async function longLivedToken(baseUrl: string, accessToken: string, timeoutMs: number): Promise<string> {
+  const socket = await HaSocket.open(baseUrl, accessToken, timeoutMs);
+  try {
+    const { result } = await socket.request({ type: "auth/long_lived_access_token", client_name: "labfleet tests", lifespan: 1 }, timeoutMs);
+    return z.string().min(1).parse(result);
+  } finally {
+    socket.close();
+  }
 }

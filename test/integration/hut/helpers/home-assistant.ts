@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import { z } from "zod";
 import { REPO } from "./cli.ts";
 import { onboard } from "./ha-onboarding.ts";
+import { HaSocket } from "./ha-socket.ts";
 
 /**
  * A real Home Assistant core (tools/setup/prereqs-homeassistant.sh) for the hut tests: a fresh
@@ -21,6 +22,17 @@ import { onboard } from "./ha-onboarding.ts";
 export const HASS = join(REPO, ".cache/peers/homeassistant/bin/hass");
 const START_TIMEOUT_MS = 180_000;
 
+export interface StateChange {
+  state: string;
+  /** HA's time_fired, ms since the epoch. */
+  at: number;
+}
+
+const StateChanged = z.object({
+  time_fired: z.string(),
+  data: z.looseObject({ entity_id: z.string(), new_state: z.looseObject({ state: z.string() }).nullable() }),
+});
+
 export interface RealHa {
   url: string;
   token: string;
@@ -30,6 +42,11 @@ export interface RealHa {
   onboardMs: number;
   /** Current state of an entity, read with the long-lived token. */
   state(entity: string): Promise<string>;
+  /**
+   * Records the entity's state changes as HA fires them (`state_changed` over the websocket API):
+   * exact, unlike sampling. `stop()` lets events in flight arrive (300 ms), then returns them.
+   */
+  changes(entity: string): Promise<{ stop(): Promise<StateChange[]> }>;
   /** Sets a relay's backing input_boolean (resets a switch between tests). */
   set(entity: string, on: boolean): Promise<void>;
   /** SIGKILL, as a crash would; the dir stays until stop(). */
@@ -142,6 +159,21 @@ export async function startHomeAssistant(switches: Record<string, "on" | "off">)
     });
     if (!res.ok) throw new Error(`set ${id}: ${res.status}`);
   };
+  const changes = async (entity: string) => {
+    const socket = await HaSocket.open(url, token);
+    const seen: StateChange[] = [];
+    await socket.subscribe("state_changed", (event) => {
+      const e = StateChanged.safeParse(event);
+      if (e.success && e.data.data.entity_id === entity && e.data.data.new_state) seen.push({ state: e.data.data.new_state.state, at: Date.parse(e.data.time_fired) });
+    });
+    return {
+      stop: async () => {
+        await sleep(300);
+        socket.close();
+        return seen;
+      },
+    };
+  };
   // the template switches follow their input_booleans once HA has started
   for (const [entity, want] of Object.entries(switches)) {
     const end = Date.now() + 30_000;
@@ -157,6 +189,7 @@ export async function startHomeAssistant(switches: Record<string, "on" | "off">)
     startMs,
     onboardMs,
     state,
+    changes,
     set,
     kill: () => kill("SIGKILL"),
     stop: async () => {
