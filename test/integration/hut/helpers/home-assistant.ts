@@ -182,6 +182,12 @@ export async function startHomeAssistant(switches: Record<string, "on" | "off">)
       await sleep(100);
     }
   }
+  // an integration that could not load (e.g. a requirement missing from the lock: HA runs with
+  // --skip-pip) fails the start instead of surfacing later as an odd answer
+  const errors = readFileSync(join(dir, "home-assistant.log"), "utf8")
+    .split("\n")
+    .filter((l) => / ERROR \(/.test(l));
+  if (errors.length > 0) throw await fail(`errors while starting (see tools/setup/homeassistant/requirements.in):\n${errors.join("\n")}`);
   return {
     url,
     token,
