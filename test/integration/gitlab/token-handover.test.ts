@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as token from "../../../components/gitlab/access-token-impl.ts";
-import { connect } from "../../../components/gitlab/client.ts";
 import * as project from "../../../components/gitlab/project-impl.ts";
 import * as retirement from "../../../components/gitlab/token-retirement-impl.ts";
-import { rejection, startGitlab } from "../../doubles/gitlab/fixture.ts";
+import { rejection, startGitlab, tokenWorks } from "../../doubles/gitlab/fixture.ts";
 import type { GitlabDouble } from "../../doubles/gitlab/server.ts";
 
 /**
@@ -38,13 +37,7 @@ async function setup() {
     }) as unknown as Record<string, unknown>;
   const retireInputs = (keepTokenId: number, deliveredAs = ["sha-1"]) => retirement.TokenRetirementInputs.parse({ ...base, keepTokenId, deliveredAs }) as unknown as Record<string, unknown>;
   const live = () => s.d.accessTokens(projectId).filter((t) => t.active && !t.revoked && t.expires_at > day(0)).map((t) => t.id).sort();
-  const works = async (secret: string) =>
-    connect(s.d.url, secret)
-      .api.Users.showCurrentUser()
-      .then(
-        () => true,
-        () => false,
-      );
+  const works = (secret: string) => tokenWorks(s.d.url, secret);
   /** A created token, due for rotation. */
   const due = async () => {
     const { id, outs } = await token.create(inputs());
