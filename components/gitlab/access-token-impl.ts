@@ -235,8 +235,9 @@ export async function remove(_id: string, props: Record<string, unknown>): Promi
   const s = props as unknown as AccessTokenState;
   const c = connect(s.gitlabUrl, s.gitlabToken);
   if (s.handover === "successor") {
-    // a handover may be half-way: every live token of this name goes (predecessors included)
-    for (const t of await live(c, s)) await ignoreGone(c.api.ProjectAccessTokens.revoke(s.projectId, t.id));
+    // a handover may be half-way: this token and its predecessors (older ids) go; a newer token of
+    // the name is a replacement's (Pulumi creates it before deleting this one) and stays
+    for (const t of await live(c, s)) if (t.id <= s.tokenId) await ignoreGone(c.api.ProjectAccessTokens.revoke(s.projectId, t.id));
     return;
   }
   const t = await showToken(c, s, s.tokenId);

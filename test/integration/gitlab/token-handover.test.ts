@@ -81,13 +81,19 @@ describe("successor rotation (phase 1)", () => {
     expect(await works(first.token)).toBe(true);
   });
 
-  it("delete in the middle of a handover revokes every live token of the name", async () => {
-    const { inputs, live, due } = await setup();
+  it("delete in the middle of a handover revokes the token and its predecessor; a replacement's newer token stays", async () => {
+    const { inputs, live, due, works } = await setup();
     const { id, outs } = await due();
     const next = (await token.update(id, outs, inputs())).outs as Outs;
     await token.delete(id, next);
     expect(live()).toEqual([]);
     await token.delete(id, next);
+    // `up --replace`: the new resource's token is created first, then the old resource is deleted
+    const old = (await token.create(inputs())).outs as Outs;
+    const replacement = (await token.create(inputs())).outs as Outs;
+    await token.delete(id, old);
+    expect(live()).toEqual([replacement.tokenId]);
+    expect(await works(replacement.token)).toBe(true);
   });
 });
 
