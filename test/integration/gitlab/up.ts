@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ProviderImpl } from "../../../components/dynamic.ts";
 import { RoleRepos } from "../../../components/gitlab/role-repos.ts";
 import type { GitlabConfig } from "../../../components/gitlab/settings.ts";
-import { SECRET_SIG } from "../../../tools/plan/values.ts";
+import { engineInputs as plain } from "../../helpers/program.ts";
 
 const IMPLS: Record<string, () => Promise<ProviderImpl>> = {
   Group: () => import("../../../components/gitlab/group-impl.ts") as never,
@@ -20,17 +20,6 @@ const IMPLS: Record<string, () => Promise<ProviderImpl>> = {
   RoleBoundary: () => import("../../../components/gitlab/role-boundary-impl.ts") as never,
 };
 
-
-/** The engine hands dynamic providers plain values (they do not accept secrets): unwrap. */
-function plain(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (o["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return plain(o.value);
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)]));
-  }
-  return v;
-}
 
 export interface Stored {
   id: string;
