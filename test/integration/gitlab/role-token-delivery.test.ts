@@ -19,6 +19,7 @@ import type { GitlabDouble } from "../../doubles/gitlab/server.ts";
 import { IMAGE, cleanupInstances, client, instanceName, requireLxd, unixRemote } from "../lxd/lxd-env.ts";
 
 const IMPLS: Record<string, () => Promise<ProviderImpl>> = {
+  "gitlab:Group": () => import("../../../components/gitlab/group-impl.ts") as never,
   "gitlab:Project": () => import("../../../components/gitlab/project-impl.ts") as never,
   "gitlab:BootstrapFiles": () => import("../../../components/gitlab/bootstrap-files-impl.ts") as never,
   "gitlab:ProtectedBranch": () => import("../../../components/gitlab/protected-branch-impl.ts") as never,
