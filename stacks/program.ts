@@ -43,7 +43,14 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   // GitLab role repositories, role tokens and one CI runner per HUT slot label.
   const repos =
     cfg.gitlab.enabled && cfg.secrets.gitlabToken
-      ? new RoleRepos("gitlab", { tags, gitlab: cfg.gitlab, token: cfg.secrets.gitlabToken, slotLabels: cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [], stack: cfg.stack })
+      ? new RoleRepos("gitlab", {
+          tags,
+          gitlab: cfg.gitlab,
+          token: cfg.secrets.gitlabToken,
+          slotLabels: cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [],
+          stack: cfg.stack,
+          hardwareLane: cfg.hut.enabled && cfg.hut.lane ? { slots: cfg.hut.slots, lane: cfg.hut.lane, hutCommand: cfg.hut.hutCommand } : undefined,
+        })
       : undefined;
 
   // LXD runner hosts: each joins the mesh as a runner peer when configured so, and gets its HUT

@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { z } from "zod";
 import { writeFileAtomic } from "../../atomic-file.ts";
@@ -54,6 +56,7 @@ function commonOptions(cmd: Command, shaHelp: string): Command {
 }
 
 function writeOutputs(o: Common, suite: string, job: LaneJobResult, extra: Record<string, unknown>): void {
+  for (const file of [o.report, o.junit]) if (file) mkdirSync(dirname(file), { recursive: true });
   if (o.report) writeFileAtomic(o.report, `${JSON.stringify(job.report, null, 2)}\n`);
   if (o.junit) writeFileAtomic(o.junit, laneJunit(suite, job));
   const summary = { slot: job.report.slot_id, sha: o.sha, status: job.report.status, ...extra, summary: job.report.human_summary, report: job.report };
