@@ -7,13 +7,12 @@ import { ensurePrivateDir } from "../private-dir.ts";
 
 /**
  * The slot quarantine's memory (docs/design/hardware-lane.md, "Quarantine"): one JSON file per
- * slot on the runner host that carries it, `${HUT_LANE_STATE_DIR:-/var/lib/labfleet/lane}/<slot>.json`,
- * 0600 in a 0700 directory. It counts consecutive failed health checks and remembers which
+ * slot on the runner host that carries it, `<state dir>/<slot>.json`, 0600 in a 0700 directory; the
+ * directory is `HUT_LANE_STATE_DIR`, else `${XDG_STATE_HOME:-$HOME/.local/state}/labfleet/lane` of the
+ * user the jobs run as (gitlab-runner: no set-up on the host needed). It counts consecutive failed health checks and remembers which
  * GitLab runner a quarantine paused, so a later pass — also one run by hand on the host, outside
  * CI — can resume it.
  */
-
-export const DEFAULT_LANE_STATE_DIR = "/var/lib/labfleet/lane";
 
 export const QuarantineState = z.strictObject({
   slot: z.string(),
@@ -30,7 +29,10 @@ export const QuarantineState = z.strictObject({
 export type QuarantineState = z.infer<typeof QuarantineState>;
 
 export function laneStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.HUT_LANE_STATE_DIR || DEFAULT_LANE_STATE_DIR;
+  if (env.HUT_LANE_STATE_DIR) return env.HUT_LANE_STATE_DIR;
+  const base = env.XDG_STATE_HOME || (env.HOME ? join(env.HOME, ".local", "state") : undefined);
+  if (!base) throw new UsageError("HUT_LANE_STATE_DIR: required when neither XDG_STATE_HOME nor HOME is set");
+  return join(base, "labfleet", "lane");
 }
 
 export function stateFile(slot: string, env: NodeJS.ProcessEnv = process.env): string {
