@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { Report } from "../schema/ws2.ts";
 import type { SlotConfig } from "../schema/inventory.ts";
-import { type LaneJobResult, laneJobId, runLaneJob } from "./job.ts";
+import { type LaneJobResult, jobSettings, laneJobId, runLaneJob } from "./job.ts";
 import { type Decision, type QuarantineState, nextState, readState, writeState } from "./quarantine.ts";
 import { RUNNER_TOKEN_ENV, type RunnerControl, gitlabRunnerControl } from "./runner-api.ts";
 import { fetchStep, flashStep, powerCycleStep } from "./steps.ts";
@@ -59,12 +59,7 @@ export async function runHealth(o: HealthOptions): Promise<HealthResult> {
       const firmware = join(dir, `known-good-${o.slot.chip}.bin`);
       return [...(o.powerCycle ? [powerCycleStep(o.slot)] : []), fetchStep(o.sha, o.slot, firmware, o.env), flashStep(o.slot, firmware)];
     },
-    timeoutSec: o.timeoutSec,
-    waitSec: o.waitSec,
-    workdir: o.workdir,
-    env: o.env,
-    signal: o.signal,
-    log: o.log,
+    ...jobSettings(o),
   });
   const passed = job.report.status === "success";
   const target = runnerTarget(o, prev);

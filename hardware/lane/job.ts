@@ -38,6 +38,13 @@ export interface LaneJobOptions {
   log?: (text: string) => void;
 }
 
+/** The job settings a lane run and a health check pass through unchanged. */
+export type LaneJobSettings = Pick<LaneJobOptions, "timeoutSec" | "waitSec" | "workdir" | "env" | "signal" | "log">;
+
+export function jobSettings(o: LaneJobSettings): LaneJobSettings {
+  return { timeoutSec: o.timeoutSec, waitSec: o.waitSec, workdir: o.workdir, env: o.env, signal: o.signal, log: o.log };
+}
+
 export interface LaneJobResult {
   report: Report;
   steps: LaneStep[];

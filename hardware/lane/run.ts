@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { SlotConfig } from "../schema/inventory.ts";
 import { type CommitState, type CommitStatusPublisher, CommitStatusError } from "./commit-status.ts";
-import { type LaneJobResult, laneJobId, runLaneJob } from "./job.ts";
+import { type LaneJobResult, jobSettings, laneJobId, runLaneJob } from "./job.ts";
 import { fetchStep, flashStep, testSteps } from "./steps.ts";
 
 /**
@@ -62,12 +62,7 @@ export async function runLane(o: LaneRunOptions): Promise<LaneRunResult> {
         return [fetchStep(o.sha, o.slot, firmware, o.env), flashStep(o.slot, firmware), ...testSteps(o.test)];
       },
       stepEnv: (dir) => ({ HUT_FIRMWARE: join(dir, `firmware-${o.slot.chip}.bin`), LABFLEET_COMMIT_SHA: o.sha }),
-      timeoutSec: o.timeoutSec,
-      waitSec: o.waitSec,
-      workdir: o.workdir,
-      env: o.env,
-      signal: o.signal,
-      log: o.log,
+      ...jobSettings(o),
     });
   } catch (err) {
     // the slot stayed busy or the job could not start: the commit still gets an answer
