@@ -54,7 +54,7 @@ async function waitForState(o: PowerCycleOptions, want: "on" | "off"): Promise<v
 }
 
 interface Progress {
-  /** turn_off was (possibly) sent and `on` not confirmed since. */
+  /** turn_off was (possibly) sent — by this or an earlier attempt — and `on` not confirmed since. */
   switchedOff: boolean;
 }
 
@@ -98,10 +98,11 @@ export async function powerCycle(o: PowerCycleOptions): Promise<PowerCycleResult
   const max = o.settings.retries + 1;
   let attempts = 0;
   let last: HaError | undefined;
-  let progress: Progress = { switchedOff: false };
+  // kept across attempts: a retry that fails before its own turn_off (HA gone) still leaves the
+  // relay that an earlier attempt switched off
+  const progress: Progress = { switchedOff: false };
   while (attempts < max) {
     attempts++;
-    progress = { switchedOff: false };
     try {
       await attempt(o, progress);
       return { slot: o.slot, status: "ok", attempts, message: `${o.entity} was off for ${o.settings.offSeconds}s and is on again` };

@@ -7,7 +7,7 @@ import { declareHutSlots } from "../components/hut/slots.ts";
 import { agentFleet } from "./fleet.ts";
 import { gcpProjectApis } from "./gcp-apis.ts";
 import { repositoryGovernance } from "./github.ts";
-import { runnerHostConnections, runnerHosts } from "./runner-hosts.ts";
+import { runnerHostConnections, runnerHostRoles, runnerHosts } from "./runner-hosts.ts";
 import { wireGuardHub } from "./wireguard.ts";
 import type { StackConfig } from "./config/index.ts";
 import type { StackOutputs } from "./outputs.ts";
@@ -40,7 +40,9 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   // The WireGuard mesh; runner hosts join with wireguard?.addPeer(name, { kind: "runner" }, opts).
   const wireguard = wireGuardHub(cfg, tags);
 
-  // GitLab role repositories, role tokens and one CI runner per HUT slot label.
+  // GitLab role repositories, role tokens and one CI runner per HUT slot label; the tokens of the
+  // roles whose agents live on the runner hosts rotate in two phases around their delivery.
+  const deliveredRoles = runnerHostRoles(cfg);
   const repos =
     cfg.gitlab.enabled && cfg.secrets.gitlabToken
       ? new RoleRepos("gitlab", {
@@ -50,12 +52,15 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
           slotLabels: cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [],
           stack: cfg.stack,
           hardwareLane: cfg.hut.enabled && cfg.hut.lane ? { slots: cfg.hut.slots, lane: cfg.hut.lane, hutCommand: cfg.hut.hutCommand } : undefined,
+          deliveredRoles,
         })
       : undefined;
 
   // LXD runner hosts: each joins the mesh as a runner peer when configured so, and gets its HUT
-  // slots' inventory and a gitlab-runner config with their runner tokens.
-  const hosts = runnerHosts(cfg, tags, wireguard, repos?.ciRunnerTokens);
+  // slots' inventory, a gitlab-runner config with their runner tokens and the delivered role env files.
+  const hosts = runnerHosts(cfg, tags, wireguard, repos);
+  // the old role tokens are revoked only after every runner host has the new one
+  repos?.retireAfterDelivery(Object.fromEntries(deliveredRoles.map((r) => [r, hosts.flatMap((h) => h.roleCredentials[r]?.sha256 ?? [])])));
 
   // HUT slots reach their runner over SSH at the address the RunnerHost reports.
   const runnerHostsByName = runnerHostConnections(hosts);

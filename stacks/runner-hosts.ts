@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config/index.ts";
 import type { TagContext } from "../components/component.ts";
+import type { Role } from "../components/gitlab/roles.ts";
 import { RunnerHost } from "../components/lxd/runner-host.ts";
 
 /** What a runner host needs from the WireGuard hub (structurally `WireGuardHub.addPeer`). */
@@ -14,9 +15,10 @@ export interface RunnerHostPeerSource {
  * peer (`runners[].wireguard`, default: when it has the cloud-init baseline); a peer declared in
  * `labfleet:wireguard.peers` under the runner's name (e.g. with a pinned address) is that peer.
  * With GitLab's runner tokens (`RoleRepos.ciRunnerTokens`), a runner carrying slots gets the
- * gitlab-runner config.toml for their labels.
+ * gitlab-runner config.toml for their labels; every runner host gets the env files of the roles
+ * whose agents live there (`labfleet:gitlab.runnerHostRoles`, from `RoleRepos.roleEnvs`).
  */
-export function runnerHosts(cfg: StackConfig, tags: TagContext, hub?: RunnerHostPeerSource, ciRunnerTokens?: pulumi.Input<Record<string, string>>): RunnerHost[] {
+export function runnerHosts(cfg: StackConfig, tags: TagContext, hub?: RunnerHostPeerSource, gitlab?: RunnerHostsGitlab): RunnerHost[] {
   const lxd = cfg.lxd;
   if (!lxd.enabled) return [];
   const slots = cfg.hut.enabled ? cfg.hut.slots : [];
@@ -32,9 +34,23 @@ export function runnerHosts(cfg: StackConfig, tags: TagContext, hub?: RunnerHost
       slots,
       homeAssistant: cfg.hut.enabled ? cfg.hut.homeAssistant : undefined,
       wireguard: peer && { address: peer.address, clientConfig: peer.resource.clientConfig },
-      gitlab: ciRunnerTokens !== undefined && cfg.gitlab.enabled ? { url: cfg.gitlab.url, ciRunnerTokens } : undefined,
+      gitlab:
+        gitlab !== undefined && cfg.gitlab.enabled
+          ? { url: cfg.gitlab.url, ciRunnerTokens: gitlab.ciRunnerTokens, roleEnvs: Object.fromEntries(runnerHostRoles(cfg).map((r) => [r, gitlab.roleEnvs[r]])) }
+          : undefined,
     });
   });
+}
+
+/** What runner hosts take from `RoleRepos` (structurally). */
+export interface RunnerHostsGitlab {
+  ciRunnerTokens: pulumi.Input<Record<string, string>>;
+  roleEnvs: Record<Role, pulumi.Input<string>>;
+}
+
+/** The roles whose tokens the runner hosts receive: none without GitLab or without runner hosts. */
+export function runnerHostRoles(cfg: StackConfig): Role[] {
+  return cfg.gitlab.enabled && cfg.lxd.enabled && cfg.lxd.runners.length > 0 ? cfg.gitlab.runnerHostRoles : [];
 }
 
 /**

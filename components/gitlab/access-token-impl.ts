@@ -19,6 +19,12 @@ export const AccessTokenInputs = z.object({
   accessLevel: z.enum(["guest", "reporter", "developer", "maintainer"]),
   lifetimeDays: z.number().int().min(2).max(365),
   rotateBeforeDays: z.number().int().min(1),
+  /**
+   * How a due rotation hands the token over: `rotate` = GitLab's rotate API (the old token is
+   * revoked at once); `successor` = a new token is created and the old one stays valid until a
+   * `GitlabTokenRetirement` revokes it after the new one was delivered.
+   */
+  handover: z.enum(["rotate", "successor"]).default("rotate"),
 });
 export type AccessTokenInputs = z.output<typeof AccessTokenInputs>;
 
@@ -73,6 +79,12 @@ async function matching(c: Client, i: AccessTokenInputs): Promise<LiveToken[]> {
   return all.filter((t) => same(i, t) && usable(t)).sort((a, b) => b.id - a.id);
 }
 
+/** Every usable token of this name on the project (any scopes/level: a replaced token's predecessor too). */
+export async function live(c: Client, i: Pick<AccessTokenInputs, "projectId" | "name">): Promise<LiveToken[]> {
+  const all = z.array(LiveToken).parse(await c.api.ProjectAccessTokens.all(i.projectId));
+  return all.filter((t) => t.name === i.name && usable(t));
+}
+
 async function rotateOnce(c: Client, i: AccessTokenInputs, tokenId: number): Promise<LiveToken> {
   const t = LiveToken.parse(await c.api.ProjectAccessTokens.rotate(i.projectId, tokenId, { expiresAt: isoDate(i.lifetimeDays) } as never));
   if (!t.token) throw new Error(`GitlabProjectAccessToken ${i.projectPath}/${i.name}: GitLab returned no token on rotate`);
@@ -97,6 +109,38 @@ async function rotate(c: Client, i: AccessTokenInputs, current: LiveToken): Prom
   throw new Error(`GitlabProjectAccessToken ${i.projectPath}/${i.name}: rotation did not complete after 4 attempts`);
 }
 
+function createToken(c: Client, i: AccessTokenInputs): () => Promise<LiveToken> {
+  return async () => {
+    const t = LiveToken.parse(
+      await c.api.ProjectAccessTokens.create(i.projectId, i.name, i.scopes as never, isoDate(i.lifetimeDays) as never, {
+        accessLevel: ACCESS_LEVELS[i.accessLevel],
+        description: i.description,
+      } as never),
+    );
+    if (!t.token) throw new Error(`GitlabProjectAccessToken ${i.projectPath}/${i.name}: GitLab returned no token on create`);
+    return t;
+  };
+}
+
+/**
+ * A successor next to the live tokens (which stay valid until retired). After a lost create
+ * response the new token is found as the one that was not there before; its secret is unknown
+ * and nobody holds it yet, so it is rotated to learn it (and any extra new one revoked).
+ */
+async function successor(c: Client, i: AccessTokenInputs): Promise<LiveToken> {
+  const before = new Set((await matching(c, i)).map((t) => t.id));
+  const { value } = await createOnce(`access token ${i.projectPath}/${i.name}`, {
+    lookup: async () => {
+      const [newest, ...extra] = (await matching(c, i)).filter((t) => !before.has(t.id));
+      if (!newest) return null;
+      for (const dup of extra) await ignoreGone(c.api.ProjectAccessTokens.revoke(i.projectId, dup.id));
+      return rotateOnce(c, i, newest.id);
+    },
+    create: createToken(c, i),
+  });
+  return value;
+}
+
 /** A usable token with a known secret: adopt (and rotate) a matching one, else create. */
 async function issue(c: Client, i: AccessTokenInputs): Promise<LiveToken> {
   const { value } = await createOnce(`access token ${i.projectPath}/${i.name}`, {
@@ -106,16 +150,7 @@ async function issue(c: Client, i: AccessTokenInputs): Promise<LiveToken> {
       for (const dup of extra) await ignoreGone(c.api.ProjectAccessTokens.revoke(i.projectId, dup.id));
       return rotateOnce(c, i, newest.id);
     },
-    create: async () => {
-      const t = LiveToken.parse(
-        await c.api.ProjectAccessTokens.create(i.projectId, i.name, i.scopes as never, isoDate(i.lifetimeDays) as never, {
-          accessLevel: ACCESS_LEVELS[i.accessLevel],
-          description: i.description,
-        } as never),
-      );
-      if (!t.token) throw new Error(`GitlabProjectAccessToken ${i.projectPath}/${i.name}: GitLab returned no token on create`);
-      return t;
-    },
+    create: createToken(c, i),
   });
   return value;
 }
@@ -146,7 +181,8 @@ export async function check(_olds: Record<string, unknown>, news: Record<string,
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const i = parseInputs("GitlabProjectAccessToken", AccessTokenInputs, inputs);
   const c = connect(i.gitlabUrl, i.gitlabToken);
-  const t = await issue(c, i);
+  // successor: a token someone may still hold (found by name) is never rotated away, only retired later
+  const t = i.handover === "successor" ? await successor(c, i) : await issue(c, i);
   return { id: `${i.projectId}:${i.name}`, outs: await state(c, i, t, t.token!) };
 }
 
@@ -157,7 +193,8 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
   if (!sameSet(o.scopes, n.scopes)) replaces.push("scopes"); // GitLab cannot change a token's scopes
   const dead = o.revoked === true || o.active === false;
   const due = rotationDue(o.expiresAt, typeof n.rotateBeforeDays === "number" ? n.rotateBeforeDays : o.rotateBeforeDays);
-  const other = changedKeys(olds, n as never, ["gitlabToken", "description", "lifetimeDays", "rotateBeforeDays", "role", "projectPath"]);
+  // states written before `handover` existed were `rotate` tokens: no update just for the new key
+  const other = changedKeys({ handover: "rotate", ...olds }, n as never, ["gitlabToken", "description", "lifetimeDays", "rotateBeforeDays", "role", "projectPath", "handover"]);
   return { changes: replaces.length > 0 || dead || due || other.length > 0, replaces };
 }
 
@@ -168,12 +205,14 @@ export async function update(_id: string, olds: Record<string, unknown>, news: R
   const current = await showToken(c, i, o.tokenId);
   let t: LiveToken;
   let secret: string;
+  const handover = i.handover === "successor";
   if (!current || !usable(current) || !same(i, current)) {
-    if (current?.active && !current.revoked) await ignoreGone(c.api.ProjectAccessTokens.revoke(i.projectId, current.id));
-    t = await issue(c, i);
+    if (!handover && current?.active && !current.revoked) await ignoreGone(c.api.ProjectAccessTokens.revoke(i.projectId, current.id));
+    t = handover ? await successor(c, i) : await issue(c, i);
     secret = t.token!;
   } else if (rotationDue(current.expires_at ?? undefined, i.rotateBeforeDays)) {
-    t = await rotate(c, i, current);
+    // successor: the current token keeps working until its retirement, after the delivery
+    t = handover ? await successor(c, i) : await rotate(c, i, current);
     secret = t.token!;
   } else {
     t = current;
@@ -195,6 +234,12 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 export async function remove(_id: string, props: Record<string, unknown>): Promise<void> {
   const s = props as unknown as AccessTokenState;
   const c = connect(s.gitlabUrl, s.gitlabToken);
+  if (s.handover === "successor") {
+    // a handover may be half-way: this token and its predecessors (older ids) go; a newer token of
+    // the name is a replacement's (Pulumi creates it before deleting this one) and stays
+    for (const t of await live(c, s)) if (t.id <= s.tokenId) await ignoreGone(c.api.ProjectAccessTokens.revoke(s.projectId, t.id));
+    return;
+  }
   const t = await showToken(c, s, s.tokenId);
   if (t?.active && !t.revoked) await ignoreGone(c.api.ProjectAccessTokens.revoke(s.projectId, t.id));
 }

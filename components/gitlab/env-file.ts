@@ -55,6 +55,11 @@ export function credentialsDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(configHome(env), "labfleet", "credentials", "gitlab");
 }
 
+/** Where `role`'s env file for GitLab `host` lives (under `credentialsDir(env)`). */
+export function roleEnvPath(role: Role, host: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(credentialsDir(env), Host.parse(host), `${role}.env`);
+}
+
 /** Writes the role's env file; returns its path. Directories from `labfleet/` down are 0700. */
 export function writeRoleEnv(role: Role, text: string, env: NodeJS.ProcessEnv = process.env): string {
   if (!(ROLES as readonly string[]).includes(role)) throw new Error(`unknown role ${JSON.stringify(role)} (expected ${ROLES.join(", ")})`);
@@ -67,7 +72,7 @@ export function writeRoleEnv(role: Role, text: string, env: NodeJS.ProcessEnv = 
     mkdirSync(d, { recursive: true, mode: 0o700 });
     if ((statSync(d).mode & 0o777) !== 0o700) chmodSync(d, 0o700);
   }
-  const target = join(dir, `${role}.env`);
+  const target = roleEnvPath(role, parsed.GITLAB_HOST, env);
   const tmp = join(dir, `.${role}.env.${randomBytes(4).toString("hex")}`);
   const fd = openSync(tmp, "wx", 0o600);
   try {

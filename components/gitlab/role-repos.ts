@@ -10,6 +10,7 @@ import { GitlabProject } from "./project.ts";
 import { GitlabProtectedBranch } from "./protected-branch.ts";
 import { GitlabRoleBoundary } from "./role-boundary.ts";
 import { CiRunner } from "./runner.ts";
+import { GitlabTokenRetirement } from "./token-retirement.ts";
 import { renderBootstrap, repoUrl } from "./templates.ts";
 import { type HardwareLaneInput, LANE_TEMPLATE_PATH, renderHardwareLane } from "./hardware-lane.ts";
 
@@ -23,6 +24,11 @@ export interface RoleReposArgs extends LabComponentArgs {
   stack: string;
   /** The hardware lane (`labfleet:hut.lane`): its CI template joins the runner repository's bootstrap files. */
   hardwareLane?: Omit<HardwareLaneInput, "stack">;
+  /**
+   * Roles whose token the stack delivers to where their agents live (the runner hosts): they
+   * rotate in two phases — call `retireAfterDelivery` with what the delivery produced.
+   */
+  deliveredRoles?: readonly Role[];
 }
 
 export interface RoleRepoOutputs {
@@ -46,21 +52,34 @@ export class RoleRepos extends LabComponent {
   readonly repoUrls: Record<Role, string>;
   /** Env file text per role (`GITLAB_HOST`, `GITLAB_USER`, `GITLAB_PAT`) — secret. */
   readonly roleEnv: pulumi.Output<Record<Role, string>>;
+  /** The same text of one role (secret): what a delivery writes, so it depends on that role's token only. */
+  readonly roleEnvs: Record<Role, pulumi.Output<string>>;
   /** Runner authentication token per slot label — secret. */
   readonly ciRunnerTokens: pulumi.Output<Record<string, string>>;
   /** True when the infra role has no membership on (and cannot read) the product repository. */
   readonly infraBoundaryOk: pulumi.Output<boolean>;
 
+  private readonly gitlab: GitlabConfig;
+  private readonly stack: string;
+  private readonly managingToken: pulumi.Output<string>;
+  private readonly deliveredRoles: readonly Role[];
+  private readonly projectPaths = {} as Record<Role, string>;
+
   constructor(name: string, args: RoleReposArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gitlab", "RoleRepos", name, args, opts);
     const g = args.gitlab;
     const conn = { gitlabUrl: g.url, gitlabToken: pulumi.secret(args.token) };
+    this.gitlab = g;
+    this.stack = args.stack;
+    this.managingToken = conn.gitlabToken;
+    this.deliveredRoles = args.deliveredRoles ?? [];
     const host = new URL(g.url).host;
 
     const roles = {} as Record<Role, RoleRepoOutputs>;
     for (const role of ROLES) {
       const repo = g.roles[role];
       const projectPath = `${g.group}/${repo.path}`;
+      this.projectPaths[role] = projectPath;
       const project = new GitlabProject(
         this.childName(`${role}-project`),
         {
@@ -111,6 +130,7 @@ export class RoleRepos extends LabComponent {
           accessLevel: repo.accessLevel,
           lifetimeDays: g.tokenLifetimeDays,
           rotateBeforeDays: g.rotateBeforeDays,
+          handover: args.deliveredRoles?.includes(role) ? "successor" : "rotate",
         },
         this.child(),
       );
@@ -158,19 +178,18 @@ export class RoleRepos extends LabComponent {
     this.roles = roles;
     this.runners = runners;
     this.repoUrls = Object.fromEntries(ROLES.map((r) => [r, repoUrl(g, r)])) as Record<Role, string>;
-    this.roleEnv = pulumi.secret(
-      pulumi
-        .all(ROLES.map((r) => pulumi.all([roles[r].token.botUsername, roles[r].token.token])))
-        .apply((pairs) =>
-          Object.fromEntries(
-            ROLES.map((r, n) => {
-              const [user, pat] = pairs[n]!;
-              // unknown until the token exists (offline plan): no file text yet
-              return [r, user && pat ? renderRoleEnv(r, { GITLAB_HOST: host, GITLAB_USER: user, GITLAB_PAT: pat }) : ""];
-            }),
-          ) as Record<Role, string>,
+    this.roleEnvs = Object.fromEntries(
+      ROLES.map((r) => [
+        r,
+        pulumi.secret(
+          pulumi
+            .all([roles[r].token.botUsername, roles[r].token.token])
+            // unknown until the token exists (offline plan): no file text yet
+            .apply(([user, pat]) => (user && pat ? renderRoleEnv(r, { GITLAB_HOST: host, GITLAB_USER: user, GITLAB_PAT: pat }) : "")),
         ),
-    );
+      ]),
+    ) as Record<Role, pulumi.Output<string>>;
+    this.roleEnv = pulumi.secret(pulumi.all(this.roleEnvs) as pulumi.Output<Record<Role, string>>);
     this.ciRunnerTokens = pulumi.secret(
       pulumi.all(Object.entries(runners).map(([l, r]) => pulumi.all([l, r.token]))).apply((e) => Object.fromEntries(e)),
     );
@@ -181,6 +200,35 @@ export class RoleRepos extends LabComponent {
       ciRunnerTokens: this.ciRunnerTokens,
       infraBoundaryOk: this.infraBoundaryOk,
     });
+  }
+
+  /**
+   * The second phase of the delivered roles' rotation: per role, a `GitlabTokenRetirement` that
+   * revokes the token's predecessors after `delivered` (outputs of every delivery of that role's
+   * env text, e.g. the files' sha256) — so only once the new token is in place, in the same `up`.
+   * A delivered role with no delivery (no runner host) retires at once.
+   */
+  retireAfterDelivery(delivered: Partial<Record<Role, pulumi.Input<string>[]>>): Record<string, GitlabTokenRetirement> {
+    const g = this.gitlab;
+    const out: Record<string, GitlabTokenRetirement> = {};
+    for (const role of this.deliveredRoles) {
+      const { project, token } = this.roles[role];
+      out[role] = new GitlabTokenRetirement(
+        this.childName(`${role}-token-retire`),
+        {
+          gitlabUrl: g.url,
+          gitlabToken: this.managingToken,
+          role,
+          projectId: project.projectId,
+          projectPath: this.projectPaths[role],
+          name: tokenName(this.stack, role),
+          keepTokenId: token.tokenId,
+          deliveredAs: pulumi.all(delivered[role] ?? []),
+        },
+        this.child(),
+      );
+    }
+    return out;
   }
 
   /** The stack outputs of this component. */

@@ -158,6 +158,10 @@ export const GitlabBody = z.strictObject({
   roles: z.strictObject({ arch: roleRepo("arch"), infra: roleRepo("infra"), runner: roleRepo("runner") }),
   tokenLifetimeDays: z.number().int().min(2).max(365).default(90).describe("lifetime of each role token (expires_at is always set)"),
   rotateBeforeDays: z.number().int().min(1).default(14).describe("an up rotates a role token this many days before it expires"),
+  runnerHostRoles: z
+    .array(z.enum(ROLES))
+    .default(["runner"])
+    .describe("roles whose agents live on the runner hosts: their token is delivered into each runner host (0600 env file) and rotates in two phases"),
   protection: Protection.prefault({}).describe("protection of main on every role repository"),
   bootstrap: Bootstrap.prefault({}).describe("governance files committed once into every role repository"),
   runners: Runners.prefault({}).describe("settings of the per-slot runners on the runner repository"),

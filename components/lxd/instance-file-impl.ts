@@ -34,11 +34,25 @@ export const FileInputs = z
       .transform((m) => m.padStart(4, "0")),
     uid: z.number().int().min(0).default(0),
     gid: z.number().int().min(0).default(0),
+    owner: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name")
+      .optional()
+      .describe("user owning the file and the directories created for it (resolved in the instance; uid/gid then unused)"),
+    dirMode: z
+      .string()
+      .regex(/^0?[0-7]{3}$/, "must be an octal mode like 0700")
+      .default("0755")
+      .transform((m) => m.padStart(4, "0"))
+      .describe("mode of the missing parent directories the write creates"),
     apply: z.array(z.string().min(1)).min(1).optional().describe("command run in the instance after each write; must exit 0"),
     remove: z.array(z.string().min(1)).min(1).optional().describe("command run in the instance before the file is removed"),
     execTimeoutSeconds: z.number().int().positive().max(3600).default(120),
   })
   .superRefine((v, ctx) => {
+    if (v.owner !== undefined && (v.uid !== 0 || v.gid !== 0)) {
+      ctx.addIssue({ code: "custom", path: ["owner"], message: "set either owner or uid/gid, not both" });
+    }
     if (v.remote.kind === "https" && !v.clientKey) {
       ctx.addIssue({ code: "custom", path: ["clientKey"], message: "required for an https remote (labfleet:lxdClientKey)" });
     }
@@ -52,7 +66,7 @@ export interface FileOutputs extends FileSpec {
 
 type Props = Record<string, unknown>;
 
-const SPEC_KEYS = ["remote", "clientKey", "instance", "instanceUuid", "path", "content", "mode", "uid", "gid", "apply", "remove", "execTimeoutSeconds"] as const;
+const SPEC_KEYS = ["remote", "clientKey", "instance", "instanceUuid", "path", "content", "mode", "uid", "gid", "owner", "dirMode", "apply", "remove", "execTimeoutSeconds"] as const;
 
 export async function check(_olds: Props, news: Props) {
   return checkInputs(FileInputs, news);
@@ -82,11 +96,13 @@ export async function read(id: string, props?: Props) {
   const client = clientFor(spec);
   const live = await fetchFile(client, spec.instance, spec.path);
   if (!live) return {};
-  const actual: FileSpec = { ...spec, content: live.content, mode: live.mode, uid: live.uid, gid: live.gid };
+  const want = await ownerIds(client, spec);
+  // with `owner`, uid/gid stay as declared (unused) and a wrong owner is reported as drift
+  const actual: FileSpec = { ...spec, content: live.content, mode: live.mode, ...(spec.owner ? {} : { uid: live.uid, gid: live.gid }) };
   const drift: string[] = [];
   if (live.content !== spec.content) drift.push(`content: changed inside the instance (sha256 ${sha(live.content).slice(0, 12)}, declared ${sha(spec.content).slice(0, 12)})`);
   if (live.mode !== spec.mode) drift.push(`mode: declared ${spec.mode}, live ${live.mode}`);
-  if (live.uid !== spec.uid || live.gid !== spec.gid) drift.push(`owner: declared ${spec.uid}:${spec.gid}, live ${live.uid}:${live.gid}`);
+  if (live.uid !== want.uid || live.gid !== want.gid) drift.push(`owner: declared ${spec.owner ?? `${want.uid}:${want.gid}`}, live ${live.uid}:${live.gid}`);
   return { id, props: outputs(actual, actual, drift) as unknown as Props, inputs: pick(actual) };
 }
 
@@ -99,6 +115,7 @@ export async function update(_id: string, olds: Props, news: Props) {
     spec.mode !== old.mode ||
     spec.uid !== old.uid ||
     spec.gid !== old.gid ||
+    spec.owner !== old.owner ||
     !isDeepStrictEqual(spec.apply ?? null, old.apply ?? null) ||
     (Array.isArray(olds.drift) && olds.drift.length > 0);
   if (rewrite) await write(client, spec);
@@ -181,23 +198,50 @@ async function fetchFile(client: LxdClient, instance: string, path: string) {
   return { content: res.text, mode: h("mode").padStart(4, "0"), uid: Number(h("uid")), gid: Number(h("gid")) };
 }
 
-/** Writes the file (creating a missing parent directory 0755), then runs `apply`; nothing half-applied. */
+/** uid/gid the file must have: `owner` resolved in the instance, else the declared ids. */
+async function ownerIds(client: LxdClient, spec: FileSpec): Promise<{ uid: number; gid: number }> {
+  if (!spec.owner) return { uid: spec.uid, gid: spec.gid };
+  const r = await client.exec(spec.instance, ["sh", "-c", 'id -u "$1" && id -g "$1"', "sh", spec.owner], { timeoutSeconds: spec.execTimeoutSeconds });
+  const [uid, gid] = r.stdout.trim().split("\n").map(Number);
+  if (r.exitCode !== 0 || !Number.isInteger(uid) || !Number.isInteger(gid)) {
+    throw new Error(`owner: user ${JSON.stringify(spec.owner)} does not exist in instance "${spec.instance}" on ${client.where}`);
+  }
+  return { uid: uid!, gid: gid! };
+}
+
+/** The missing ancestors of `path`, outermost first (the root always exists). */
+async function missingDirs(client: LxdClient, instance: string, path: string): Promise<string[]> {
+  const missing: string[] = [];
+  for (let dir = posix.dirname(path); dir !== "/"; dir = posix.dirname(dir)) {
+    if ((await client.raw("GET", filePath(instance, dir))).status !== 404) break;
+    missing.unshift(dir);
+  }
+  return missing;
+}
+
+/**
+ * Writes the file (creating missing parent directories with `dirMode`, owned like the file when
+ * `owner` is set, else by root), then runs `apply`; nothing half-applied.
+ */
 async function write(client: LxdClient, spec: FileSpec): Promise<void> {
   const where = `${spec.path} in instance "${spec.instance}" on ${client.where}`;
-  const parent = posix.dirname(spec.path);
+  const ids = await ownerIds(client, spec);
   const before = await fetchFile(client, spec.instance, spec.path).catch(() => undefined);
   const existedBefore = before !== undefined;
   try {
     // LXD applies mode and owner only when it creates a file: recreate to correct them.
-    if (before && (before.mode !== spec.mode || before.uid !== spec.uid || before.gid !== spec.gid)) {
+    if (before && (before.mode !== spec.mode || before.uid !== ids.uid || before.gid !== ids.gid)) {
       await client.call("DELETE", filePath(spec.instance, spec.path));
     }
-    if ((await client.raw("GET", filePath(spec.instance, parent))).status === 404) {
-      await client.call("POST", filePath(spec.instance, parent), { headers: { "X-LXD-type": "directory", "X-LXD-mode": "0755", "X-LXD-uid": "0", "X-LXD-gid": "0" } });
+    const dirOwner = spec.owner ? ids : { uid: 0, gid: 0 };
+    for (const dir of await missingDirs(client, spec.instance, spec.path)) {
+      await client.call("POST", filePath(spec.instance, dir), {
+        headers: { "X-LXD-type": "directory", "X-LXD-mode": spec.dirMode, "X-LXD-uid": String(dirOwner.uid), "X-LXD-gid": String(dirOwner.gid) },
+      });
     }
     await client.call("POST", filePath(spec.instance, spec.path), {
       bytes: Buffer.from(spec.content, "utf8"),
-      headers: { "X-LXD-type": "file", "X-LXD-write": "overwrite", "X-LXD-mode": spec.mode, "X-LXD-uid": String(spec.uid), "X-LXD-gid": String(spec.gid) },
+      headers: { "X-LXD-type": "file", "X-LXD-write": "overwrite", "X-LXD-mode": spec.mode, "X-LXD-uid": String(ids.uid), "X-LXD-gid": String(ids.gid) },
     });
   } catch (err) {
     throw new Error(`cannot write ${where}: ${(err as Error).message}`);

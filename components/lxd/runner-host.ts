@@ -3,6 +3,8 @@ import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inve
 import type { RunnerHostConfig } from "./settings.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { runnerCloudConfig } from "./cloud-init.ts";
+import { roleEnvPath } from "../gitlab/env-file.ts";
+import type { Role } from "../gitlab/roles.ts";
 import { gitlabRunnerConfig } from "./gitlab-runner-config.ts";
 import { LxdInstance } from "./instance.ts";
 import { LxdInstanceFile, type LxdInstanceFileArgs } from "./instance-file.ts";
@@ -42,7 +44,13 @@ export interface RunnerHostGitlab {
   /** GitLab base URL. */
   url: string;
   /** Runner authentication token per slot label (secret); labels of other runners are ignored. */
-  ciRunnerTokens: pulumi.Input<Record<string, string>>;
+  ciRunnerTokens?: pulumi.Input<Record<string, string>>;
+  /**
+   * Env file text (`GITLAB_HOST`, `GITLAB_USER`, `GITLAB_PAT`; secret) of each role whose agent
+   * lives on this host (`RoleRepos.roleEnvs`): written 0600 for `sshUser` where the role agent
+   * reads its credentials (`roleEnvPath`, under `/home/<sshUser>`).
+   */
+  roleEnvs?: Partial<Record<Role, pulumi.Input<string>>>;
 }
 
 /** What the stack exports per runner host. */
@@ -77,6 +85,8 @@ export class RunnerHost extends LabComponent {
   readonly hutInventory?: LxdInstanceFile;
   /** `/etc/gitlab-runner/config.toml` (secret), when the runner carries slots and GitLab is wired. */
   readonly gitlabRunnerConfig?: LxdInstanceFile;
+  /** The role credentials files delivered into this host, per role (secret content). */
+  readonly roleCredentials: Partial<Record<Role, LxdInstanceFile>> = {};
 
   constructor(name: string, args: RunnerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lxd", "RunnerVm", name, args, opts);
@@ -156,7 +166,17 @@ export class RunnerHost extends LabComponent {
       // Non-secret: what `hut` on the runner (CI jobs, operators) reads through HUT_INVENTORY.
       this.hutInventory = file("hut-inventory", { path: HUT_INVENTORY_PATH, content: runnerInventoryYaml(r.name, args.slots, args.homeAssistant), mode: "0644" });
     }
-    if (mySlots.length > 0 && args.gitlab) {
+    for (const [role, text] of Object.entries(args.gitlab?.roleEnvs ?? {}) as [Role, pulumi.Input<string>][]) {
+      // 0600 for the agent's user, directories 0700: the contract of components/gitlab/env-file.ts
+      this.roleCredentials[role] = file(`gitlab-${role}-env`, {
+        path: roleEnvPath(role, new URL(args.gitlab!.url).host, { HOME: `/home/${r.sshUser}` }),
+        content: pulumi.secret(text),
+        mode: "0600",
+        owner: r.sshUser,
+        dirMode: "0700",
+      });
+    }
+    if (mySlots.length > 0 && args.gitlab?.ciRunnerTokens !== undefined) {
       const { url, ciRunnerTokens } = args.gitlab;
       const slotCiRunners = mySlots.map((s) => ({ label: s.label, slotId: s.id }));
       this.gitlabRunnerConfig = file("gitlab-runner", {

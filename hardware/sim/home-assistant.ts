@@ -103,10 +103,7 @@ export class HaDouble {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.status) return this.send(res, fault.status, { message: `injected ${fault.status}` });
     }
-    if (req.headers.authorization !== `Bearer ${this.opts.token}`) {
-      res.writeHead(401, { "content-type": "text/plain" });
-      return res.end("401: Unauthorized");
-    }
+    if (req.headers.authorization !== `Bearer ${this.opts.token}`) return this.sendText(res, 401, "Unauthorized");
     const state = /^\/api\/states\/([^/]+)$/.exec(path);
     if (state && req.method === "GET") {
       const id = state[1]!;
@@ -118,7 +115,7 @@ export class HaDouble {
     const service = /^\/api\/services\/([^/]+)\/([^/]+)$/.exec(path);
     if (service && req.method === "POST") {
       const [, domain, name] = service;
-      if (domain !== "switch" || (name !== "turn_on" && name !== "turn_off")) return this.send(res, 400, { message: "Service not found." });
+      if (domain !== "switch" || (name !== "turn_on" && name !== "turn_off")) return this.sendText(res, 400, "Bad Request");
       const id = (call.body as { entity_id?: string } | undefined)?.entity_id ?? "";
       const cur = this.states.get(id);
       if (cur === undefined || this.stuck.has(id) || cur === "unavailable") return this.send(res, 200, []);
@@ -135,12 +132,19 @@ export class HaDouble {
       this.timers.add(t);
       return this.send(res, 200, []);
     }
-    return this.send(res, 404, { message: "Not found" });
+    return this.sendText(res, 404, "Not Found");
   }
 
   private stateObject(id: string, state: string) {
     const now = new Date().toISOString();
     return { entity_id: id, state, attributes: { friendly_name: id }, last_changed: now, last_updated: now, context: { id: "c" } };
+  }
+
+  /** HA's (aiohttp's) plain error answer: `401: Unauthorized`. */
+  private sendText(res: ServerResponse, status: number, reason: string) {
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+    res.end(`${status}: ${reason}`);
   }
 
   private send(res: ServerResponse, status: number, body: unknown) {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type PlanResource, type StackRun, runStack } from "../../tools/plan/run.ts";
+import { SECRET_SIG } from "../../tools/plan/values.ts";
 
 export type { PlanResource, StackRun } from "../../tools/plan/run.ts";
 
@@ -47,4 +48,15 @@ export function isSecretInput(r: PlanResource, path: string): boolean {
 export async function unwrapOutput<T>(o: pulumi.Output<T>): Promise<{ value: T; secret: boolean }> {
   const impl = o as unknown as { promise(): Promise<T> };
   return { value: await impl.promise(), secret: await pulumi.isSecret(o) };
+}
+
+/** Mock-runtime inputs as the engine hands them to dynamic providers: secrets unwrapped to plain values. */
+export function engineInputs(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(engineInputs);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return engineInputs(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, engineInputs(x)]));
+  }
+  return v;
 }

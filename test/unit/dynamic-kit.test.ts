@@ -12,6 +12,7 @@ import { GitlabProject } from "../../components/gitlab/project.ts";
 import { GitlabProtectedBranch } from "../../components/gitlab/protected-branch.ts";
 import { GitlabRoleBoundary } from "../../components/gitlab/role-boundary.ts";
 import { CiRunner } from "../../components/gitlab/runner.ts";
+import { GitlabTokenRetirement } from "../../components/gitlab/token-retirement.ts";
 import { HutAction } from "../../components/hut/hut-action.ts";
 import { LxdInstance } from "../../components/lxd/instance.ts";
 import { LxdInstanceFile } from "../../components/lxd/instance-file.ts";
@@ -31,6 +32,7 @@ const RESOURCES: [Ctor, string[]][] = [
   [GitlabProtectedBranch as Ctor, ["gitlabToken"]],
   [GitlabRoleBoundary as Ctor, ["gitlabToken", "subjectToken"]],
   [CiRunner as Ctor, ["gitlabToken", "token"]],
+  [GitlabTokenRetirement as Ctor, ["gitlabToken"]],
   [HutAction as Ctor, ["environment", "connection"]],
   [LxdInstance as Ctor, ["clientKey"]],
   [LxdInstanceFile as Ctor, ["content", "clientKey"]],

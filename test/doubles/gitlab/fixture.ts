@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "../../../components/gitlab/client.ts";
 import { type DoubleOptions, GitlabDouble } from "./server.ts";
 
 export const GROUP = "lab-agents";
@@ -11,6 +12,16 @@ export async function startGitlab(opts: DoubleOptions = {}) {
   const d = await GitlabDouble.start(opts);
   const group = d.addGroup(GROUP);
   return { d, group, conn: { gitlabUrl: d.url, gitlabToken: d.adminToken } };
+}
+
+/** Does this secret authenticate right now? (GET /user with it) */
+export function tokenWorks(url: string, secret: string): Promise<boolean> {
+  return connect(url, secret)
+    .api.Users.showCurrentUser()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** Fails with the call's status; the error must never carry a secret. */

@@ -2,8 +2,11 @@
  * An HTTP double of the GitLab REST v4 endpoints labfleet uses, on 127.0.0.1, following GitLab's
  * documented behaviour: status codes (200/201/202/204/400/401/403/404/409/422/429), error bodies
  * (`{"message": …}` / `{"error": …}`), offset pagination headers (x-page, x-per-page, x-total,
- * x-total-pages, x-next-page, x-prev-page, Link), project access tokens with rotation (old token
- * revoked at once; rotating a revoked token revokes its family), automatic protection of the
+ * x-total-pages, x-next-page, x-prev-page, Link), project access tokens (create 201; rotate and
+ * self-rotate 200 with the old token revoked at once and a one-week default expiry; rotating a
+ * revoked token revokes its family; rotate of an unknown id 401, or 404 for an administrator;
+ * revoke = DELETE 204, 404 when unknown or already revoked; tokens stop working on their
+ * `expires_at` date), automatic protection of the
  * default branch on the first push (push/merge: Maintainers, GitLab's "fully protected" default),
  * 409 when protecting an already protected branch, the Free tier ignoring `allowed_to_*` on PATCH
  * (Premium: nested attributes with `id`/`_destroy`), and real git repositories (see git.ts).
@@ -639,6 +642,7 @@ export class GitlabDouble {
     }
     // access tokens
     if (rest[0] === "access_tokens") {
+      if (rest[1] === "self" && rest[2] === "rotate" && rest.length === 3 && method === "POST") return ok(this.selfRotate(p, who, q), 200);
       this.admin(who, p);
       if (who.token) throw msg(403, "403 Forbidden - project access tokens cannot manage access tokens");
       if (rest.length === 1 && method === "GET") {
@@ -649,11 +653,14 @@ export class GitlabDouble {
       if (rest.length === 1 && method === "POST") return ok(this.createToken(p, q), 201);
       const t = this.tokens.get(Number(rest[1]));
       if (!t || t.projectId !== p.id) {
-        if (rest[2] === "rotate") throw msg(401, "401 Unauthorized");
+        // rotate: 404 for an administrator, 401 for anyone else (GitLab's documented answers)
+        if (rest[2] === "rotate") throw who.user.admin ? notFound("Token") : msg(401, "401 Unauthorized");
         throw notFound("Token");
       }
       if (rest.length === 2 && method === "GET") return ok(this.tokenJson(t));
       if (rest.length === 2 && method === "DELETE") {
+        // a revoked token's bot user is gone with it: revoking again finds nothing
+        if (t.revoked) throw notFound("Token");
         this.revoke(t);
         return ok(null, 204);
       }
@@ -930,6 +937,17 @@ export class GitlabDouble {
     const n: AccessToken = { ...t, id, expires_at: expires, created_at: new Date().toISOString(), active: true, revoked: false, secret: `glpat-${randomBytes(12).toString("base64url")}` };
     this.tokens.set(id, n);
     return this.tokenJson(n, true);
+  }
+
+  /**
+   * `POST /projects/:id/access_tokens/self/rotate`: the project access token in the request rotates
+   * itself (it needs `api` or `self_rotate`); 401 invalid token, 403 missing scope, 405 not a
+   * project access token of this project.
+   */
+  private selfRotate(p: Project, who: Identity, q: Record<string, unknown>) {
+    if (!who.token || who.token.projectId !== p.id) throw msg(405, "405 Method Not Allowed");
+    if (!who.token.scopes.some((s) => s === "api" || s === "self_rotate")) throw msg(403, "403 Forbidden - insufficient_scope");
+    return this.rotate(who.token, q);
   }
 
   private revoke(t: AccessToken, dropMembership = true): void {

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as token from "../../../components/gitlab/access-token-impl.ts";
-import { connect } from "../../../components/gitlab/client.ts";
 import * as project from "../../../components/gitlab/project-impl.ts";
-import { rejection, startGitlab } from "../../doubles/gitlab/fixture.ts";
+import { rejection, startGitlab, tokenWorks } from "../../doubles/gitlab/fixture.ts";
 import type { GitlabDouble } from "../../doubles/gitlab/server.ts";
 
 let double: GitlabDouble | undefined;
@@ -33,13 +32,7 @@ async function setup() {
     }) as unknown as Record<string, unknown>;
   const active = () => s.d.accessTokens(projectId).filter((t) => t.active && t.expires_at > day(0));
   /** Does this secret authenticate right now? (GET /user with it) */
-  const works = async (secret: string) =>
-    connect(s.d.url, secret)
-      .api.Users.showCurrentUser()
-      .then(
-        () => true,
-        () => false,
-      );
+  const works = (secret: string) => tokenWorks(s.d.url, secret);
   return { ...s, projectId, inputs, active, works };
 }
 

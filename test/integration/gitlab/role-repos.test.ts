@@ -12,7 +12,7 @@ import { RoleRepos } from "../../../components/gitlab/role-repos.ts";
 import { GitlabBody, type GitlabConfig } from "../../../components/gitlab/settings.ts";
 import { startGitlab } from "../../doubles/gitlab/fixture.ts";
 import type { GitlabDouble } from "../../doubles/gitlab/server.ts";
-import { SECRET_SIG } from "../../../tools/plan/values.ts";
+import { engineInputs as plain } from "../../helpers/program.ts";
 
 const IMPLS: Record<string, () => Promise<ProviderImpl>> = {
   Project: () => import("../../../components/gitlab/project-impl.ts") as never,
@@ -24,16 +24,6 @@ const IMPLS: Record<string, () => Promise<ProviderImpl>> = {
 };
 
 
-/** The engine hands dynamic providers plain values (they do not accept secrets): unwrap. */
-function plain(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (o["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return plain(o.value);
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, plain(x)]));
-  }
-  return v;
-}
 
 interface Stored {
   id: string;

@@ -232,6 +232,22 @@ describe("hut power-cycle", () => {
     expect(bad.stderr).toContain("--final-state");
   });
 
+  it("a retry that fails before its own turn_off still ends in --final-state (the relay an earlier attempt switched off)", async () => {
+    await startHa();
+    ha.fail({ method: "POST", path: /turn_on$/ }, 503, 1);
+    const h = startHut(
+      ["power-cycle", "--slot", "hut-01", "--inventory", inventory(ha.url, { stateTimeoutSeconds: 1 }), "--retries", "1", "--cooldown", "1", "--json"],
+      env(),
+    );
+    // attempt 1 ends with turn_on → 503 and the relay off; attempt 2 then finds it unavailable
+    await until(() => ha.calls.some((c) => c.status === 503), 10_000, "the failed turn_on");
+    ha.states.set(ENTITY, "unavailable");
+    const r = await h.done;
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: "ha_error", attempts: 2, final_state: "unknown", message: expect.stringContaining("is unavailable") });
+    expect(ha.sequence().slice(4, 7)).toEqual([`GET ${ENTITY}`, "POST turn_on", `GET ${ENTITY}`]);
+  });
+
   it("a relay that never confirms the final state is reported unknown, within the state timeout", async () => {
     await startHa();
     ha.fail({ method: "POST", path: /turn_on$/ }, 500, 1);

@@ -131,6 +131,25 @@ describe("LxdInstanceFile on the real LXD daemon", () => {
     await files.delete(created.instance, created as unknown as Props);
   });
 
+  it("owner by user name: resolved in the instance, missing parents created with dirMode for that user; a wrong owner is drift", async () => {
+    await sh("echo 'agent:x:1001:1002::/home/agent:/bin/sh' >> /etc/passwd; echo 'agent:x:1002:' >> /etc/group; mkdir -p /home/agent; chown 1001:1002 /home/agent");
+    const path = "/home/agent/.config/labfleet/credentials/gitlab/example.org/runner.env";
+    const inputs = await checked(fileInputs({ path, content: "GITLAB_PAT=glpat-owner-secret\n", mode: "0600", owner: "agent", dirMode: "0700", apply: undefined, remove: undefined }));
+    const created = (await files.create(inputs)).outs as unknown as FileOutputs;
+    expect((await sh(`stat -c '%a %u:%g' ${path} /home/agent/.config /home/agent/.config/labfleet/credentials/gitlab/example.org`)).stdout).toBe("600 1001:1002\n700 1001:1002\n700 1001:1002\n");
+    expect(((await files.read(created.instance, created as unknown as Props)).props as unknown as FileOutputs).drift).toEqual([]);
+    await sh(`chown 0:0 ${path}`);
+    const drifted = (await files.read(created.instance, created as unknown as Props)).props as unknown as FileOutputs;
+    expect(drifted.drift).toEqual(["owner: declared agent, live 0:0"]);
+    expect([drifted.uid, drifted.gid]).toEqual([0, 0]); // the declared (unused) ids: only the drift entry changes the plan
+    await files.update("", drifted as unknown as Props, inputs);
+    expect((await sh(`stat -c '%u:%g' ${path}`)).stdout).toBe("1001:1002\n");
+    const nobody = await checked(fileInputs({ path: "/home/agent/x.env", owner: "nobody-here", apply: undefined }));
+    await expect(files.create(nobody)).rejects.toThrow(/^owner: user "nobody-here" does not exist in instance "lft-.*-file" on unix socket /);
+    expect(await files.check({}, fileInputs({ owner: "agent", uid: 5 }))).toMatchObject({ failures: [{ property: "owner", reason: "set either owner or uid/gid, not both" }] });
+    await files.delete(created.instance, created as unknown as Props);
+  });
+
   it("delete runs the remove command and removes the file; again is fine; a gone instance is fine", async () => {
     await files.delete(outs.instance, outs as unknown as Props);
     expect((await sh("test -e /etc/labfleet-test/peer.conf; echo $?; test -e /tmp/removed; echo $?")).stdout).toBe("1\n0\n");

@@ -13,7 +13,7 @@ describe("program wiring of labfleet:gitlab", () => {
   it("staging: the admin token is a secret input everywhere, the infra token a secret input of the boundary; outputs are secret", async () => {
     const run = await runProgram({ stack: "staging", secrets: { gitlabToken: "glpat-plan-secret" } });
     const gitlab = run.resources.filter((r) => DYNAMIC.test(r.type));
-    expect(gitlab).toHaveLength(15);
+    expect(gitlab).toHaveLength(16); // 3 × (project, bootstrap, main, token), 2 runners, boundary, runner-token retirement
     for (const r of gitlab) {
       expect(isSecretInput(r, "gitlabToken"), r.name).toBe(true);
       expect(JSON.stringify(r.redactedInputs), r.name).not.toContain("glpat-plan-secret");

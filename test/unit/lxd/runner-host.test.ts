@@ -145,6 +145,7 @@ describe("RunnerHost in the staging stack", () => {
     });
     expect(run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/lxd:LxdInstanceFile").map((r) => r.name).sort()).toEqual([
       "runner-staging-01-gitlab-runner",
+      "runner-staging-01-gitlab-runner-env", // the runner role's credentials (labfleet:gitlab.runnerHostRoles)
       "runner-staging-01-hut-inventory",
     ]);
     expect((run.outputs.plain as { runners: Record<string, { wireguardAddress?: string }> }).runners["runner-staging-01"]?.wireguardAddress).toBeUndefined();

@@ -96,7 +96,14 @@ describe("runner host HUT integration (staging, mock runtime)", () => {
   it("the inventory file holds exactly the runner's slots (Inventory schema), as HutSlot feeds them on stdin", async () => {
     const run = await twoRunners();
     const files = run.resources.filter((r) => r.type === FILE);
-    expect(files.map((f) => f.name).sort()).toEqual(["runner-a-gitlab-runner", "runner-a-hut-inventory", "runner-b-gitlab-runner", "runner-b-hut-inventory"]);
+    expect(files.map((f) => f.name).sort()).toEqual([
+      "runner-a-gitlab-runner",
+      "runner-a-gitlab-runner-env", // the runner role's credentials, on every runner host
+      "runner-a-hut-inventory",
+      "runner-b-gitlab-runner",
+      "runner-b-gitlab-runner-env",
+      "runner-b-hut-inventory",
+    ]);
     for (const [runner, ids] of [
       ["runner-a", ["hut-01"]],
       ["runner-b", ["hut-02"]],
