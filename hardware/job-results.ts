@@ -5,7 +5,7 @@ import { z } from "zod";
  * Hardware results of a ws2 job's steps: `hut run` gives its steps LABFLEET_JOB_RESULTS (a 0600
  * file in a private directory); `hut flash` and `hut power-cycle` append their JSON result there,
  * one line each, and the job's report carries them (slot_id, firmware_sha256, boot,
- * power_cycles).
+ * power_cycles, recovery_events).
  */
 
 export const JOB_RESULTS_ENV = "LABFLEET_JOB_RESULTS";
@@ -19,7 +19,7 @@ export const JobResult = z.discriminatedUnion("kind", [
     boot: z.enum(["ok", "timeout"]).nullable(),
     boot_line: z.string().nullable(),
   }),
-  z.looseObject({ kind: z.literal("power-cycle"), slot: z.string(), status: z.string() }),
+  z.looseObject({ kind: z.literal("power-cycle"), slot: z.string(), status: z.string(), attempts: z.number().int().positive().optional() }),
 ]);
 export type JobResult = z.infer<typeof JobResult>;
 
@@ -47,7 +47,10 @@ export function readJobResults(file: string): JobResult[] {
   return out;
 }
 
-/** The report fields the results give: the last flash's slot, sha256 and boot; the cycle count. */
+/**
+ * The report fields the results give: the last flash's slot, sha256 and boot; the cycle count; the
+ * recovery events (every power-cycle attempt beyond the first: a retry that brought the relay round).
+ */
 export function reportFields(results: readonly JobResult[]) {
   const flash = results.filter((r) => r.kind === "flash").at(-1);
   const cycles = results.filter((r) => r.kind === "power-cycle");
@@ -55,6 +58,6 @@ export function reportFields(results: readonly JobResult[]) {
   return {
     ...(slot ? { slot_id: slot } : {}),
     ...(flash ? { firmware_sha256: flash.sha256, boot: { status: flash.boot, line: flash.boot_line } } : {}),
-    ...(cycles.length > 0 ? { power_cycles: cycles.length } : {}),
+    ...(cycles.length > 0 ? { power_cycles: cycles.length, recovery_events: cycles.reduce((n, c) => n + Math.max(0, (c.attempts ?? 1) - 1), 0) } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { JOB_RESULTS_ENV, readJobResults, reportFields } from "./job-results.ts"
 import { DEFAULT_LOCK_DIR, acquireLock, jobLockPath } from "./lock.ts";
 import { ensurePrivateDir } from "./private-dir.ts";
 import { spawnGroup } from "./proc.ts";
-import { InvocationShape, Report, type ReportStatus, type StepReport, checkTimeout } from "./schema/ws2.ts";
+import { InvocationShape, type Lane, Report, type ReportStatus, type StepReport, checkTimeout } from "./schema/ws2.ts";
 
 /**
  * `hut run`.
@@ -41,6 +41,11 @@ export interface RunJobOptions {
   /** Command output and progress lines. */
   log?: (text: string) => void;
   env?: NodeJS.ProcessEnv;
+  /**
+   * A hardware job's lane and slot (`hut run --lane --slot`, `hut lane`): the report carries them
+   * as `lane` / `slot_id` (the slot also when no step flashed or power-cycled it).
+   */
+  hardware?: { lane?: Lane; slotId?: string };
 }
 
 export interface RunJobResult {
@@ -91,8 +96,12 @@ export function readInvocation(file: string): InvocationShape {
 }
 
 export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
+  return runInvocation(readInvocation(o.invocationFile), o);
+}
+
+/** Runs an already validated invocation (`hut lane` builds its own). */
+export async function runInvocation(inv: InvocationShape, o: Omit<RunJobOptions, "invocationFile">): Promise<RunJobResult> {
   const env = o.env ?? process.env;
-  const inv = readInvocation(o.invocationFile);
   const startMs = Date.now();
   const workdir = resolve(inv.workdir ?? process.cwd());
   ensurePrivateDir(cancelDir(env), 0o700, "HUT_CANCEL_DIR");
@@ -126,6 +135,8 @@ export async function runJob(o: RunJobOptions): Promise<RunJobResult> {
       artifact_paths: found,
       steps,
       ...hardware,
+      ...(o.hardware?.lane ? { lane: o.hardware.lane } : {}),
+      ...(o.hardware?.slotId ? { slot_id: o.hardware.slotId } : {}),
       ...(nextAction ? { next_action: nextAction } : {}),
     });
     return { report, exitCode: status === "success" ? 0 : exitCode === JOB_EXIT.rejected ? 2 : 1 };

@@ -51,6 +51,7 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
           token: cfg.secrets.gitlabToken,
           slotLabels: cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [],
           stack: cfg.stack,
+          hardwareLane: cfg.hut.enabled && cfg.hut.lane ? { slots: cfg.hut.slots, lane: cfg.hut.lane, hutCommand: cfg.hut.hutCommand } : undefined,
           deliveredRoles,
         })
       : undefined;

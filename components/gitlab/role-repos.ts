@@ -13,6 +13,7 @@ import { GitlabRoleBoundary } from "./role-boundary.ts";
 import { CiRunner } from "./runner.ts";
 import { GitlabTokenRetirement } from "./token-retirement.ts";
 import { renderBootstrap, repoUrl } from "./templates.ts";
+import { type HardwareLaneInput, LANE_TEMPLATE_PATH, renderHardwareLane } from "./hardware-lane.ts";
 
 export interface RoleReposArgs extends LabComponentArgs {
   /** The enabled `labfleet:gitlab` section. */
@@ -22,6 +23,8 @@ export interface RoleReposArgs extends LabComponentArgs {
   /** HUT slot labels; one runner each on the runner repository. */
   slotLabels: string[];
   stack: string;
+  /** The hardware lane (`labfleet:hut.lane`): its CI template joins the runner repository's bootstrap files. */
+  hardwareLane?: Omit<HardwareLaneInput, "stack">;
   /**
    * Roles whose token the stack delivers to where their agents live (the runner hosts): they
    * rotate in two phases — call `retireAfterDelivery` with what the delivery produced.
@@ -119,7 +122,12 @@ export class RoleRepos extends LabComponent {
         {
           ...scoped,
           branch: DEFAULT_BRANCH,
-          files: renderBootstrap(g, role, args.stack),
+          files: {
+            ...renderBootstrap(g, role, args.stack),
+            ...(role === RUNNER_ROLE && args.hardwareLane
+              ? { [LANE_TEMPLATE_PATH]: { content: renderHardwareLane({ ...args.hardwareLane, stack: args.stack }), executable: false } }
+              : {}),
+          },
           commitMessage: g.bootstrap.commitMessage,
           updateMessage: g.bootstrap.updateMessage,
           updateVia: g.protection.push === "no_one" ? "merge_request" : "push",

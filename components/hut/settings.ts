@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ChipName, InventoryBody, resolveInventory } from "../../hardware/schema/inventory.ts";
+import { CommitSha, LaneSettings } from "../../hardware/schema/lane.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS } from "./commands.ts";
 
 /**
@@ -29,6 +30,9 @@ export const HutExtras = z.strictObject({
     .max(3600)
     .default(DEFAULT_LOCK_WAIT_SECONDS)
     .describe("how long flash/power-cycle wait for a busy slot lock before failing (exit 75, holder named)"),
+  lane: LaneSettings.optional().describe(
+    "the hardware lane: renders the runner repository's CI template (a lane job and a scheduled health job per slot label); needs gitlab",
+  ),
 });
 
 export const HutBody = InventoryBody.extend(HutExtras.shape);
@@ -46,5 +50,27 @@ export function resolveHut(parsed: z.output<typeof HutBody>, ctx: z.RefinementCt
       }
     }
   }
-  return { ...parsed, ...inventory };
+  return { ...parsed, ...inventory, ...(parsed.lane ? { lane: resolveLane(parsed, inventory.slots, ctx) } : {}) };
+}
+
+/**
+ * The lane's known-good build per chip: `lane.knownGood`, else the chip's `firmware.<chip>.commitSha`
+ * when it is a full SHA. Every slot's chip needs one (the health job flashes it).
+ */
+function resolveLane(parsed: z.output<typeof HutBody>, slots: readonly { id: string; chip: string }[], ctx: z.RefinementCtx): LaneSettings {
+  const lane = parsed.lane as LaneSettings;
+  const knownGood = { ...lane.knownGood };
+  for (const [i, slot] of slots.entries()) {
+    if (knownGood[slot.chip]) continue;
+    const fromFirmware = CommitSha.safeParse(parsed.firmware?.[slot.chip]?.commitSha);
+    if (fromFirmware.success) knownGood[slot.chip] = fromFirmware.data;
+    else {
+      ctx.addIssue({
+        code: "custom",
+        path: ["lane", "knownGood"],
+        message: `has no build for chip ${slot.chip} (slot ${slot.id}, slots[${i}]); set knownGood.${slot.chip} or a full firmware.${slot.chip}.commitSha`,
+      });
+    }
+  }
+  return { ...lane, knownGood };
 }

@@ -5,6 +5,7 @@ import { SerialError } from "../serial.ts";
 import { registerDoctor } from "./commands/doctor.ts";
 import { registerFlash } from "./commands/flash.ts";
 import { registerHandoff } from "./commands/handoff.ts";
+import { registerLane } from "./commands/lane.ts";
 import { registerLock } from "./commands/lock.ts";
 import { registerMonitor } from "./commands/monitor.ts";
 import { registerPowerCycle } from "./commands/power-cycle.ts";
@@ -34,7 +35,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerWho(program, setExit);
   registerDoctor(program, setExit);
   registerHandoff(program, setExit);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(str) });
+  registerLane(program, setExit);
+  const all = (cmds: readonly Command[]): Command[] => cmds.flatMap((c) => [c, ...all(c.commands)]);
+  for (const cmd of all(program.commands)) cmd.exitOverride().configureOutput({ outputError: (str, write) => write(str) });
   return program;
 }
 

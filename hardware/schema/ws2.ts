@@ -63,6 +63,10 @@ export type ReportStatus = z.infer<typeof ReportStatus>;
 export const StepReport = z.strictObject({ command: z.string(), exit_code: z.number().int() });
 export type StepReport = z.infer<typeof StepReport>;
 
+/** Which CI lane produced a report: the upstream build lane (no hardware) or the local hardware lane. */
+export const Lane = z.enum(["upstream", "local-hil"]);
+export type Lane = z.infer<typeof Lane>;
+
 export const Report = z.strictObject({
   schema_version: z.literal("ws2.report.v1"),
   job_id: z.string().min(1),
@@ -79,10 +83,14 @@ export const Report = z.strictObject({
   artifact_paths: z.array(z.string()).optional(),
   next_action: z.string().optional(),
   steps: z.array(StepReport).optional(),
-  // hardware jobs: from the results `hut flash` / `hut power-cycle` steps recorded
+  // hardware jobs: `lane` and `slot_id` from `hut run --lane/--slot` or `hut lane`; the rest from the
+  // results `hut flash` / `hut power-cycle` steps recorded (docs/design/hardware-lane.md)
+  lane: Lane.optional(),
   slot_id: z.string().optional(),
   firmware_sha256: z.string().optional(),
   boot: z.strictObject({ status: z.enum(["ok", "timeout"]).nullable(), line: z.string().nullable() }).optional(),
   power_cycles: z.number().int().nonnegative().optional(),
+  /** Retries a power-cycle needed to bring the relay round (attempts beyond the first). */
+  recovery_events: z.number().int().nonnegative().optional(),
 });
 export type Report = z.infer<typeof Report>;

@@ -46,6 +46,9 @@ export const StackConfigSchema = z
       });
     }
     if (!cfg.hut.enabled) return;
+    if (cfg.hut.lane && !cfg.gitlab.enabled) {
+      ctx.addIssue({ code: "custom", path: ["hut", "lane"], message: "needs the labfleet:gitlab section (its CI template goes into the runner role repository)" });
+    }
     const runners = new Map(cfg.lxd.enabled ? cfg.lxd.runners.map((r) => [r.name, r] as const) : []);
     cfg.hut.slots.forEach((slot, i) => {
       const runner = runners.get(slot.runner);

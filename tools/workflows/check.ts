@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ROOT } from "../plan/run.ts";
 import { codeownersFindings } from "./codeowners.ts";
+import { meshDeployFindings } from "./mesh.ts";
 import { checkWorkflow, type Finding, formatFinding } from "./rules.ts";
 import { loadWorkflows, readRepositoryApprovals, REPOSITORY_APPROVALS, surfaceOf, widenings } from "./surface.ts";
 
@@ -9,6 +10,7 @@ import { loadWorkflows, readRepositoryApprovals, REPOSITORY_APPROVALS, surfaceOf
 export function checkRepository(root: string, approvalsFile = join(root, REPOSITORY_APPROVALS)): Finding[] {
   const workflows = loadWorkflows(root);
   const findings = workflows.flatMap(checkWorkflow);
+  findings.push(...meshDeployFindings(workflows, root));
   findings.push(...widenings(surfaceOf(workflows, root), readRepositoryApprovals(approvalsFile), workflows, root), ...codeownersFindings(root));
   return findings.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 }

@@ -9,7 +9,7 @@ import { type ParsedWorkflow, type Permissions, type PermissionLevel, triggersOf
 export type WorkflowRuleId = "workflow-permissions" | "no-pull-request-target" | "no-secrets-in-pr-jobs" | "actions-pinned" | "id-token-only-for-oidc";
 
 export interface Finding {
-  rule: WorkflowRuleId | "workflow-approval" | "codeowners";
+  rule: WorkflowRuleId | "workflow-approval" | "codeowners" | "hardware-deploys-in-mesh";
   file: string;
   /** job id, or `(workflow)` for the file's top level */
   job: string;

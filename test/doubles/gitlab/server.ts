@@ -11,6 +11,9 @@
  * 409 when protecting an already protected branch, the Free tier ignoring `allowed_to_*` on PATCH
  * (Premium: nested attributes with `id`/`_destroy`), and real git repositories (see git.ts).
  *
+ * Runners: `PUT /runners/:id` pauses and resumes (`paused`, or the deprecated `active`) for a
+ * Maintainer; an access token needs the `api` or `manage_runner` scope (403 insufficient_scope).
+ *
  * Test hooks: `inject` (429 with Retry-After, 502 before or after applying a write), `requests`
  * (every call), and back doors (`addGroup`, `addMember`, `mutate…`) to simulate drift.
  */
@@ -1000,7 +1003,9 @@ export class GitlabDouble {
     if (tags) r.tag_list = tags;
     r.run_untagged = bool(q.run_untagged) ?? r.run_untagged;
     r.locked = bool(q.locked) ?? r.locked;
-    r.paused = bool(q.paused) ?? r.paused;
+    // `active` is the deprecated inverse of `paused` (GitLab still accepts it; paused wins)
+    const active = bool(q.active);
+    r.paused = bool(q.paused) ?? (active === undefined ? r.paused : !active);
     if (q.access_level !== undefined) {
       if (!["not_protected", "ref_protected"].includes(String(q.access_level))) throw err(400, "access_level does not have a valid value");
       r.access_level = String(q.access_level);
@@ -1044,6 +1049,8 @@ export class GitlabDouble {
     if (!p) throw msg(404, "404 Runner Not Found");
     this.admin(who, p);
     if (s.length === 2 && method === "GET") return { status: 200, body: this.runnerJson(r) };
+    // writes (pause/resume, settings, delete, token reset): a token needs api or manage_runner
+    if (who.token && !who.token.scopes.some((x) => x === "api" || x === "manage_runner")) throw msg(403, "403 Forbidden - insufficient_scope");
     if (s.length === 2 && method === "PUT") {
       this.runnerSettings(r, q);
       return { status: 200, body: this.runnerJson(r) };

@@ -70,6 +70,16 @@ describe("hut run", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("a hardware job: --lane and --slot become the report's lane and slot_id; a bad lane exits 2", async () => {
+    const inv = invocation({ command: ["true"] });
+    const r = await runHut(["run", "--invocation", inv.file, "--lane", "local-hil", "--slot", "hut-01"], env());
+    expect(r.code, r.stderr).toBe(0);
+    expect(Report.parse(JSON.parse(r.stdout))).toMatchObject({ status: "success", lane: "local-hil", slot_id: "hut-01" });
+    const bad = await runHut(["run", "--invocation", inv.file, "--lane", "hil"], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--lane/);
+  });
+
   it("failure: non-zero exit → failed with the command's exit code; partial artifacts still listed", async () => {
     const { r, report } = await run({
       command: ["echo partial > part.txt; exit 3"],
