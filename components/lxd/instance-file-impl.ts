@@ -101,8 +101,21 @@ export async function update(_id: string, olds: Props, news: Props) {
     spec.gid !== old.gid ||
     !isDeepStrictEqual(spec.apply ?? null, old.apply ?? null) ||
     (Array.isArray(olds.drift) && olds.drift.length > 0);
-  if (rewrite) await write(client, spec);
+  if (rewrite && !(await alreadyLive(client, spec, old, olds))) await write(client, spec);
   return { outs: outputs(spec, spec, []) as unknown as Props };
+}
+
+/**
+ * Only the content changed and the instance already holds it, mode and owner as declared: someone
+ * delivered it (a WireGuard key rotation writes the runner's config itself and switches its key in
+ * place) — rewriting and running `apply` again (a wg-quick restart) would only cut the tunnel.
+ */
+async function alreadyLive(client: LxdClient, spec: FileSpec, old: FileSpec, olds: Props): Promise<boolean> {
+  const onlyContent =
+    spec.mode === old.mode && spec.uid === old.uid && spec.gid === old.gid && isDeepStrictEqual(spec.apply ?? null, old.apply ?? null) && !(Array.isArray(olds.drift) && olds.drift.length > 0);
+  if (!onlyContent) return false;
+  const live = await fetchFile(client, spec.instance, spec.path).catch(() => undefined);
+  return live !== undefined && live.content === spec.content && live.mode === spec.mode && live.uid === spec.uid && live.gid === spec.gid;
 }
 
 export async function remove(id: string, props: Props) {
@@ -181,6 +194,14 @@ async function fetchFile(client: LxdClient, instance: string, path: string) {
   return { content: res.text, mode: h("mode").padStart(4, "0"), uid: Number(h("uid")), gid: Number(h("gid")) };
 }
 
+/** One file write through the LXD file API (mode and owner apply when LXD creates the file). */
+export async function putFile(client: LxdClient, instance: string, f: { path: string; content: string; mode: string; uid: number; gid: number }): Promise<void> {
+  await client.call("POST", filePath(instance, f.path), {
+    bytes: Buffer.from(f.content, "utf8"),
+    headers: { "X-LXD-type": "file", "X-LXD-write": "overwrite", "X-LXD-mode": f.mode, "X-LXD-uid": String(f.uid), "X-LXD-gid": String(f.gid) },
+  });
+}
+
 /** Writes the file (creating a missing parent directory 0755), then runs `apply`; nothing half-applied. */
 async function write(client: LxdClient, spec: FileSpec): Promise<void> {
   const where = `${spec.path} in instance "${spec.instance}" on ${client.where}`;
@@ -195,10 +216,7 @@ async function write(client: LxdClient, spec: FileSpec): Promise<void> {
     if ((await client.raw("GET", filePath(spec.instance, parent))).status === 404) {
       await client.call("POST", filePath(spec.instance, parent), { headers: { "X-LXD-type": "directory", "X-LXD-mode": "0755", "X-LXD-uid": "0", "X-LXD-gid": "0" } });
     }
-    await client.call("POST", filePath(spec.instance, spec.path), {
-      bytes: Buffer.from(spec.content, "utf8"),
-      headers: { "X-LXD-type": "file", "X-LXD-write": "overwrite", "X-LXD-mode": spec.mode, "X-LXD-uid": String(spec.uid), "X-LXD-gid": String(spec.gid) },
-    });
+    await putFile(client, spec.instance, spec);
   } catch (err) {
     throw new Error(`cannot write ${where}: ${(err as Error).message}`);
   }

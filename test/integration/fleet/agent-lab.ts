@@ -200,9 +200,18 @@ export interface ProviderReply {
 }
 
 /** One FleetRollout provider call run inside the hub namespace (test/integration/fleet/impl-driver.ts). */
-export async function providerCall(lab: AgentLab, op: string, ...args: unknown[]): Promise<ProviderReply> {
+export function providerCall(lab: AgentLab, op: string, ...args: unknown[]): Promise<ProviderReply> {
+  return implCall(lab, "rollout", op, args);
+}
+
+/** One WireGuardPeer provider call run inside the hub namespace (key rotation over the mesh). */
+export function peerProviderCall(lab: AgentLab, op: string, ...args: unknown[]): Promise<ProviderReply> {
+  return implCall(lab, "peer", op, args);
+}
+
+async function implCall(lab: AgentLab, impl: "rollout" | "peer", op: string, args: unknown[]): Promise<ProviderReply> {
   const out = await nsRun(lab.wg.hubNs, [process.execPath, "--import", "tsx", join(PROJECT, "test/integration/fleet/impl-driver.ts")], {
-    stdin: JSON.stringify({ op, args }),
+    stdin: JSON.stringify({ impl, op, args }),
     timeoutMs: 300_000,
   });
   return JSON.parse(out) as ProviderReply;
