@@ -16,48 +16,22 @@ import { generateKeyPair, publicKeyOf } from "../../../components/wireguard/keys
 import type { PeerOutputs } from "../../../components/wireguard/peer-schema.ts";
 import { installArgv, newConfigPath } from "../../../components/wireguard/rotation-script.ts";
 import { nsRun } from "../wireguard/netns-lab.ts";
-import { type Agent, AgentLab, peerProviderCall } from "./agent-lab.ts";
+import { type Agent, AgentLab, type ManagedPeer, peerCall, peerProviderCall } from "./agent-lab.ts";
 
 let lab: AgentLab;
-let key: string;
 let persistFile: string;
-let managed: { id: string; outs: PeerOutputs; inputs: Record<string, unknown> };
+let managed: ManagedPeer;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const confDir = () => join(lab.root, "wg");
-const agentConf = (a: Agent) => join(a.dir, "wg", `${a.peer.iface}.conf`);
-
-function peerInputs(a: Agent, extra: Record<string, unknown> = {}) {
-  return lab.wg.peerInputs(a.name, a.address, {
-    persistFile,
-    delivery: { kind: "ssh", host: a.address, user: "root", interface: a.peer.iface, configDir: confDir(), connectTimeoutSeconds: 5 },
-    deliveryKey: key,
-    handshakeTimeoutSeconds: 10,
-    ...extra,
-  });
-}
-
-async function call<T>(op: string, ...args: unknown[]): Promise<T> {
-  const r = await peerProviderCall(lab, op, ...args);
-  if (!r.ok) throw new Error(r.error);
-  return r.result as T;
-}
+const peerInputs = (a: Agent, extra: Record<string, unknown> = {}) => lab.peerInputs(a, { persistFile, ...extra });
+const call = <T>(op: string, ...args: unknown[]) => peerCall<T>(lab, op, ...args);
 
 beforeAll(async () => {
   lab = new AgentLab();
   await lab.start(3);
-  key = readFileSync(lab.keyPath, "utf8");
   persistFile = join(lab.wg.tmp, "hub-peers.conf");
-  // agent-01 is taken over by the provider: a generated key at its address, its config file on the agent.
-  const a = lab.agents[0]!;
-  mkdirSync(join(a.dir, "wg"), { recursive: true, mode: 0o700 });
-  const checked = await call<{ inputs: Record<string, unknown> }>("check", {}, peerInputs(a));
-  const created = await call<{ id: string; outs: PeerOutputs }>("create", checked.inputs);
-  await lab.wg.applyClientConfig(a.peer, created.outs.clientConfig);
-  writeFileSync(agentConf(a), created.outs.clientConfig, { mode: 0o600 });
-  await nsRun(lab.wg.hubNs, ["wg", "set", lab.wg.hubIf, "peer", a.publicKey, "remove"]);
-  await lab.wg.waitForReply(a.peer, 20_000);
-  managed = { id: created.id, outs: created.outs, inputs: checked.inputs };
+  // agent-01 is taken over by the provider, as a stack owns its agents' keys.
+  managed = await lab.manageKey(lab.agents[0]!, { persistFile });
 }, 180_000);
 
 afterAll(async () => {
@@ -102,9 +76,9 @@ it("rotates agent-01 in two phases while the hub pings every agent at 5 Hz: no p
   expect(persisted).toContain(outs.publicKey);
   expect(persisted).not.toContain(managed.outs.publicKey);
   expect((await nsRun(a.peer.ns, ["wg", "show", a.peer.iface, "public-key"])).trim()).toBe(outs.publicKey);
-  const conf = readFileSync(agentConf(a), "utf8");
+  const conf = readFileSync(lab.agentConfigFile(a), "utf8");
   expect(publicKeyOf(/^PrivateKey = (\S+)$/m.exec(conf)?.[1] ?? "")).toBe(outs.publicKey);
-  expect(execFileSync("stat", ["-c", "%a", agentConf(a)]).toString().trim()).toBe("600");
+  expect(execFileSync("stat", ["-c", "%a", lab.agentConfigFile(a)]).toString().trim()).toBe("600");
   for (let i = 0; i < 50 && !readFileSync(join(a.dir, "wg", `${a.peer.iface}.rotate.log`), "utf8").includes("switched"); i++) await sleep(100);
   expect(readFileSync(join(a.dir, "wg", `${a.peer.iface}.rotate.log`), "utf8")).toContain("switched: handshake with the new key");
   expect(execFileSync("ls", [join(a.dir, "wg")]).toString().trim().split("\n").sort()).toEqual([`${a.peer.iface}.conf`, `${a.peer.iface}.rotate.log`]);
