@@ -51,6 +51,12 @@ async function overSsh(peer: string, d: Extract<DeliverySpec, { kind: "ssh" }>, 
 async function overLxd(d: Extract<DeliverySpec, { kind: "lxd" }>, key: string | undefined, clientConfig: string, plan: SwitchPlan): Promise<void> {
   const client = new LxdClient({ remote: d.remote, clientKey: key });
   await putFile(client, d.instance, { path: newConfigPath(plan), content: clientConfig, mode: "0600", uid: 0, gid: 0 });
-  const r = await client.exec(d.instance, installArgv(plan), { timeoutSeconds: 30 });
+  let r: Awaited<ReturnType<LxdClient["exec"]>>;
+  try {
+    r = await client.exec(d.instance, installArgv(plan), { timeoutSeconds: 30 });
+  } catch (err) {
+    // LXD's message carries the whole command line (the scripts); keep what the daemon said.
+    throw new Error(`scheduling the switch failed: ${(err as Error).message.replace(/^exec ".*" in /s, "exec in ")}`);
+  }
   if (r.exitCode !== 0) throw new Error(`scheduling the switch exited ${r.exitCode}: ${r.stderr.trim().split("\n").slice(-2).join(" / ")}`);
 }

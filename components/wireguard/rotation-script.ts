@@ -39,6 +39,7 @@ exit 1`;
 const INSTALL = `set -eu
 IF=$1 D=$2 DELAY=$3 BOUND=$4
 umask 077
+command -v wg > /dev/null || { echo "wg is not installed" >&2; exit 3; }
 test -s "$D/$IF.conf.new" || { echo "no new config at $D/$IF.conf.new" >&2; exit 3; }
 wg show "$IF" private-key > "$D/$IF.key.prev"
 sed -n 's/^PrivateKey *= *//p' "$D/$IF.conf.new" > "$D/$IF.key.new"
