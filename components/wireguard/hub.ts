@@ -38,8 +38,10 @@ export interface HubPeer {
   name: string;
   kind: string;
   tags: string[];
-  /** Tunnel address, known at plan time. */
+  /** Tunnel address, known at plan time (its home address, for a peer that alternates). */
   address: string;
+  /** Whether a rotation moves it between two addresses (no delivery path; docs/design/wireguard.md). */
+  alternates: boolean;
 }
 
 /**
@@ -96,7 +98,8 @@ export class WireGuardHub extends LabComponent {
         peers.map((p) => [
           p.name,
           {
-            address: p.resource.activeAddress.apply((a) => a || p.address),
+            // A peer with an alternate address (grace rotations) holds one of two: read it from the peer.
+            address: p.alternates ? p.resource.activeAddress.apply((a) => a || p.address) : p.address,
             kind: p.kind,
             tags: p.tags,
             publicKey: p.resource.publicKey,
@@ -161,12 +164,12 @@ export class WireGuardHub extends LabComponent {
         address: alloc.address,
         reserved,
         ...(alternate ? { alternateAddress: alternate } : {}),
-        ...(delivery ? { delivery: delivery.spec, ...(delivery.key !== undefined ? { deliveryKey: delivery.key } : {}) } : {}),
+        ...(delivery ? { delivery: delivery.spec, ...(delivery.key !== undefined ? { deliveryPrivateKey: delivery.key } : {}) } : {}),
         ...(s.rotation ? { rotationGraceDays: s.rotation.graceDays, handshakeTimeoutSeconds: s.rotation.handshakeTimeoutSeconds } : {}),
       },
       { parent: this, ...opts }, // a caller (e.g. a runner host) may parent its peer to itself
     );
-    const peer: HubPeer = { resource, name, kind, tags, address: alloc.address };
+    const peer: HubPeer = { resource, name, kind, tags, address: alloc.address, alternates: alternate !== undefined };
     this.peers.set(name, peer);
     return peer;
   }

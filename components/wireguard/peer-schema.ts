@@ -89,7 +89,7 @@ export const PeerInputs = PeerSettings.omit({ kind: true, tags: true })
     /** How a rotated key reaches the peer; absent = an operator's grace rotation. */
     delivery: DeliverySpec.optional(),
     /** The delivery's secret: the SSH private key (ssh) or the LXD client key (https remote). */
-    deliveryKey: z.string().optional(),
+    deliveryPrivateKey: z.string().optional(),
     /** The second address a peer without delivery alternates to on rotation (its old key keeps the first during the grace). */
     alternateAddress: z.ipv4().optional(),
     rotationGraceDays: z.number().min(0).default(7),
@@ -158,4 +158,4 @@ export type PeerOutputs = PeerInputs & {
 };
 
 /** Output keys that are secrets (additionalSecretOutputs). */
-export const PEER_SECRET_OUTPUTS = ["privateKey", "presharedKeyValue", "clientConfig", "qrCodeSvg", "sshPrivateKey", "deliveryKey"] as const;
+export const PEER_SECRET_OUTPUTS = ["privateKey", "presharedKeyValue", "clientConfig", "qrCodeSvg", "sshPrivateKey", "deliveryPrivateKey"] as const;

@@ -52,7 +52,7 @@ export async function rotateDelivered(c: RotationContext, d: DeliverySpec, newCo
   const t0 = Date.now();
   // (1) nothing on the hub yet; (2) the peer gets its new config over the old tunnel.
   const bound = p.handshakeTimeoutSeconds;
-  await deliver(p.name, d, p.deliveryKey, newConfig, { interface: d.interface, configDir: d.configDir, delaySeconds: SWITCH_DELAY_S, boundSeconds: bound + SWITCH_DELAY_S + 10 });
+  await deliver(p.name, d, p.deliveryPrivateKey, newConfig, { interface: d.interface, configDir: d.configDir, delaySeconds: SWITCH_DELAY_S, boundSeconds: bound + SWITCH_DELAY_S + 10 });
   await sleep(SWITCH_DELAY_S * 1000 + SWITCH_MARGIN_MS);
   // (3) one `wg set` moves the addresses from the old key to the new one; a keepalive (sent as
   // soon as a peer gets one) starts the handshake from the hub's side at the old endpoint.

@@ -176,7 +176,7 @@ export class AgentLab {
   peerInputs(a: Agent, extra: Record<string, unknown> = {}): Record<string, unknown> {
     return this.wg.peerInputs(a.name, a.address, {
       delivery: { kind: "ssh", host: a.address, user: "root", interface: a.peer.iface, configDir: this.wgConfigDir, connectTimeoutSeconds: 5 },
-      deliveryKey: readFileSync(this.keyPath, "utf8"),
+      deliveryPrivateKey: readFileSync(this.keyPath, "utf8"),
       handshakeTimeoutSeconds: 10,
       ...extra,
     });

@@ -92,7 +92,7 @@ it("an agent whose SSH refuses the key: the rotation fails naming the peer, the 
   const before = await hubPeers();
   const wrong = join(lab.wg.tmp, "wrong_key");
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", wrong]);
-  const news = (await call<{ inputs: Record<string, unknown> }>("check", managed.inputs, { ...peerInputs(a, { deliveryKey: readFileSync(wrong, "utf8") }), rotation: "r2" })).inputs;
+  const news = (await call<{ inputs: Record<string, unknown> }>("check", managed.inputs, { ...peerInputs(a, { deliveryPrivateKey: readFileSync(wrong, "utf8") }), rotation: "r2" })).inputs;
   const r = await peerProviderCall(lab, "update", managed.id, managed.outs, news);
   expect(r.ok).toBe(false);
   expect(r.error).toMatch(new RegExp(`^cannot deliver the new key of peer "agent-01" \\(ssh root@${a.address.replaceAll(".", "\\.")}:22\\): ssh key authentication .* was refused`));

@@ -19,6 +19,12 @@ let uuid: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sh = (cmd: string) => client.exec(name, ["sh", "-c", cmd], { timeoutSeconds: 20 });
 
+async function checked(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const r = await files.check(olds, news);
+  if (!("inputs" in r)) throw new Error(JSON.stringify(r));
+  return r.inputs;
+}
+
 // The stand-in `wg`: logs argv; `show <if> private-key` prints the running key, `latest-handshakes`
 // a time that moves on its second reading after the switch (the hub's handshake with the new key).
 const OLD = generateKeyPair();
@@ -56,7 +62,7 @@ it("pushes the new config into the instance (0600) and the switch runs there aft
     mode: "0600",
     apply: ["sh", "-c", "echo restart >> /tmp/wg-quick-restarts"],
   };
-  const created = await files.create((await files.check({}, fileInputs)).inputs as Record<string, unknown>);
+  const created = await files.create(await checked({}, fileInputs));
   expect((await sh("cat /tmp/wg-quick-restarts")).stdout).toBe("restart\n");
 
   const next = generateKeyPair();
@@ -78,7 +84,7 @@ it("pushes the new config into the instance (0600) and the switch runs there aft
   expect((await sh("ls /etc/wireguard")).stdout.trim().split("\n").sort()).toEqual(["labfleet.conf", "labfleet.rotate.log"]);
 
   // The runner's LxdInstanceFile gets the same new content in the same up: already live, no restart.
-  const news = (await files.check(created.outs, { ...fileInputs, content: newConf })).inputs as Record<string, unknown>;
+  const news = await checked(created.outs, { ...fileInputs, content: newConf });
   expect(await files.diff("", created.outs, news)).toMatchObject({ changes: true, replaces: [] });
   await files.update("", created.outs, news);
   expect((await sh("cat /tmp/wg-quick-restarts")).stdout).toBe("restart\n");
