@@ -15,6 +15,8 @@ export const SSHD_HUT_DROP_IN = "/etc/ssh/sshd_config.d/60-labfleet-hut.conf";
 /** `HUT_INVENTORY` for login shells (interactive SSH, the shell executor's `bash --login`). */
 export const PROFILE_HUT_ENV = "/etc/profile.d/labfleet-hut.sh";
 export const GITLAB_RUNNER_DIR = "/etc/gitlab-runner";
+/** The runner's wg-quick interface (config `/etc/wireguard/<it>.conf`, unit `wg-quick@<it>`). */
+export const RUNNER_WG_INTERFACE = "labfleet";
 export const GITLAB_RUNNER_CONFIG = `${GITLAB_RUNNER_DIR}/config.toml`;
 
 export function sshdHutDropIn(): string {

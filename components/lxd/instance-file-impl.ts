@@ -118,8 +118,23 @@ export async function update(_id: string, olds: Props, news: Props) {
     spec.owner !== old.owner ||
     !isDeepStrictEqual(spec.apply ?? null, old.apply ?? null) ||
     (Array.isArray(olds.drift) && olds.drift.length > 0);
-  if (rewrite) await write(client, spec);
+  if (rewrite && !(await alreadyLive(client, spec, old, olds))) await write(client, spec);
   return { outs: outputs(spec, spec, []) as unknown as Props };
+}
+
+/**
+ * Only the content changed and the instance already holds it, mode and owner as declared: someone
+ * delivered it (a WireGuard key rotation writes the runner's config itself and switches its key in
+ * place) — rewriting and running `apply` again (a wg-quick restart) would only cut the tunnel.
+ */
+async function alreadyLive(client: LxdClient, spec: FileSpec, old: FileSpec, olds: Props): Promise<boolean> {
+  const onlyContent =
+    spec.mode === old.mode && spec.uid === old.uid && spec.gid === old.gid && spec.owner === old.owner && isDeepStrictEqual(spec.apply ?? null, old.apply ?? null) && !(Array.isArray(olds.drift) && olds.drift.length > 0);
+  if (!onlyContent) return false;
+  const live = await fetchFile(client, spec.instance, spec.path).catch(() => undefined);
+  if (live === undefined || live.content !== spec.content || live.mode !== spec.mode) return false;
+  const ids = await ownerIds(client, spec);
+  return live.uid === ids.uid && live.gid === ids.gid;
 }
 
 export async function remove(id: string, props: Props) {
@@ -198,6 +213,14 @@ async function fetchFile(client: LxdClient, instance: string, path: string) {
   return { content: res.text, mode: h("mode").padStart(4, "0"), uid: Number(h("uid")), gid: Number(h("gid")) };
 }
 
+/** One file write through the LXD file API (mode and owner apply when LXD creates the file). */
+export async function putFile(client: LxdClient, instance: string, f: { path: string; content: string; mode: string; uid: number; gid: number }): Promise<void> {
+  await client.call("POST", filePath(instance, f.path), {
+    bytes: Buffer.from(f.content, "utf8"),
+    headers: { "X-LXD-type": "file", "X-LXD-write": "overwrite", "X-LXD-mode": f.mode, "X-LXD-uid": String(f.uid), "X-LXD-gid": String(f.gid) },
+  });
+}
+
 /** uid/gid the file must have: `owner` resolved in the instance, else the declared ids. */
 async function ownerIds(client: LxdClient, spec: FileSpec): Promise<{ uid: number; gid: number }> {
   if (!spec.owner) return { uid: spec.uid, gid: spec.gid };
@@ -239,10 +262,7 @@ async function write(client: LxdClient, spec: FileSpec): Promise<void> {
         headers: { "X-LXD-type": "directory", "X-LXD-mode": spec.dirMode, "X-LXD-uid": String(dirOwner.uid), "X-LXD-gid": String(dirOwner.gid) },
       });
     }
-    await client.call("POST", filePath(spec.instance, spec.path), {
-      bytes: Buffer.from(spec.content, "utf8"),
-      headers: { "X-LXD-type": "file", "X-LXD-write": "overwrite", "X-LXD-mode": spec.mode, "X-LXD-uid": String(ids.uid), "X-LXD-gid": String(ids.gid) },
-    });
+    await putFile(client, spec.instance, { ...spec, ...ids });
   } catch (err) {
     throw new Error(`cannot write ${where}: ${(err as Error).message}`);
   }

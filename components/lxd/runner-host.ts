@@ -9,7 +9,7 @@ import { gitlabRunnerConfig } from "./gitlab-runner-config.ts";
 import { LxdInstance } from "./instance.ts";
 import { LxdInstanceFile, type LxdInstanceFileArgs } from "./instance-file.ts";
 import type { LxdRemote } from "./remote.ts";
-import { GITLAB_RUNNER_CONFIG, GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, runnerInventoryYaml, slotsOn } from "./host-files.ts";
+import { GITLAB_RUNNER_CONFIG, GITLAB_RUNNER_DIR, HUT_INVENTORY_PATH, RUNNER_WG_INTERFACE, runnerInventoryYaml, slotsOn } from "./host-files.ts";
 import { slotDevices } from "./slot-devices.ts";
 
 /** The VM's WireGuard peer, when the WireGuard component provides one (wired by the stack). */
@@ -18,7 +18,7 @@ export interface RunnerHostWireGuard {
   address: pulumi.Input<string>;
   /** wg-quick config for the runner (secret); pushed into the instance as a file and enabled as wg-quick@<interface>. */
   clientConfig?: pulumi.Input<string>;
-  /** wg-quick interface name inside the VM (default `labfleet`). */
+  /** wg-quick interface name inside the VM (default `labfleet`, RUNNER_WG_INTERFACE). */
   interface?: string;
 }
 
@@ -151,7 +151,7 @@ export class RunnerHost extends LabComponent {
       );
 
     if (wg?.clientConfig !== undefined) {
-      const wgIf = wg.interface ?? "labfleet";
+      const wgIf = wg.interface ?? RUNNER_WG_INTERFACE;
       this.wireguardConfig = file("wireguard", {
         path: `/etc/wireguard/${wgIf}.conf`,
         content: pulumi.secret(wg.clientConfig),

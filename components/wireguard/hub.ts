@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
 import { AddressBook, hubAddress, parseCidr } from "./addresses.ts";
 import { WireGuardHubState } from "./hub-state.ts";
 import { WireGuardPeer } from "./peer.ts";
-import type { PeerSpec } from "./peer-schema.ts";
+import type { DeliverySpec, PeerSpec } from "./peer-schema.ts";
+import type { RotationSettings } from "./settings.ts";
 import type { TransportSpec } from "./transport.ts";
 
 export interface WireGuardHubArgs extends LabComponentArgs {
@@ -20,6 +22,15 @@ export interface WireGuardHubArgs extends LabComponentArgs {
   sshPrivateKey?: pulumi.Input<string>;
   /** Peers from config, in declaration order (allocation order). */
   peers?: ReadonlyArray<PeerSpec & { name: string }>;
+  rotation?: Pick<RotationSettings, "graceDays" | "handshakeTimeoutSeconds">;
+  /** How a rotated key reaches each peer (absent = none: a grace rotation). Wired by the stack. */
+  delivery?: (peer: { name: string; kind: string; address: string }) => PeerDelivery | undefined;
+}
+
+/** A peer's delivery path and its secret (the SSH key, or the LXD client key of an https remote). */
+export interface PeerDelivery {
+  spec: z.input<typeof DeliverySpec>;
+  key?: pulumi.Input<string> | undefined;
 }
 
 export interface HubPeer {
@@ -27,8 +38,10 @@ export interface HubPeer {
   name: string;
   kind: string;
   tags: string[];
-  /** Tunnel address, known at plan time. */
+  /** Tunnel address, known at plan time (its home address, for a peer that alternates). */
   address: string;
+  /** Whether a rotation moves it between two addresses (no delivery path; docs/design/wireguard.md). */
+  alternates: boolean;
 }
 
 /**
@@ -81,7 +94,21 @@ export class WireGuardHub extends LabComponent {
     const peers = [...this.peers.values()];
     return {
       wireguardHub: { publicKey: this.publicKey, endpoint: this.endpoint, cidr: this.cidr, address: this.address },
-      wireguardPeers: Object.fromEntries(peers.map((p) => [p.name, { address: p.address, kind: p.kind, tags: p.tags, publicKey: p.resource.publicKey }])),
+      wireguardPeers: Object.fromEntries(
+        peers.map((p) => [
+          p.name,
+          {
+            // A peer with an alternate address (grace rotations) holds one of two: read it from the peer.
+            address: p.alternates ? p.resource.activeAddress.apply((a) => a || p.address) : p.address,
+            kind: p.kind,
+            tags: p.tags,
+            publicKey: p.resource.publicKey,
+            latestHandshake: p.resource.latestHandshake,
+            previousPublicKey: p.resource.previousPublicKey,
+            graceUntil: p.resource.graceUntil,
+          },
+        ]),
+      ),
       wireguardClientConfigs: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.clientConfig]))),
       wireguardQrCodes: pulumi.secret(Object.fromEntries(peers.map((p) => [p.name, p.resource.qrCodeSvg]))),
     };
@@ -102,6 +129,12 @@ export class WireGuardHub extends LabComponent {
 
   private register(name: string, spec: PeerSpec, opts: pulumi.CustomResourceOptions = {}): HubPeer {
     const alloc = this.book.get(name)!;
+    const { kind = "agent" } = spec;
+    const delivery = this.settings.delivery?.({ name, kind, address: alloc.address });
+    // A rotating peer with no delivery path (an operator) alternates between two addresses: its
+    // old key keeps one during the grace (docs/design/wireguard.md, "Key rotation").
+    const rotates = spec.rotateAfterDays !== undefined || spec.rotation !== undefined;
+    const alternate = !delivery && rotates ? this.book.claim(`${name}.alternate`).address : undefined;
     if (alloc.displaced) {
       pulumi.log.warn(
         `wireguard peer ${name} got ${alloc.address}: its home address ${alloc.displaced.home} is held by ${alloc.displaced.by}. ` +
@@ -115,7 +148,7 @@ export class WireGuardHub extends LabComponent {
     const reserved = Object.fromEntries(this.book.all().filter((a) => a.name !== name && !a.allocated).map((a) => [a.name, a.address]));
     const s = this.settings;
     // The peer's own settings pass through as declared; the hub adds where and how it is applied.
-    const { kind = "agent", tags = [], address: _claimed, name: _name, ...own } = spec as PeerSpec & { name?: string };
+    const { kind: _kind, tags = [], address: _claimed, name: _name, ...own } = spec as PeerSpec & { name?: string };
     const resource = new WireGuardPeer(
       this.childName(name),
       {
@@ -130,10 +163,13 @@ export class WireGuardHub extends LabComponent {
         cidr: parseCidr(s.cidr).text,
         address: alloc.address,
         reserved,
+        ...(alternate ? { alternateAddress: alternate } : {}),
+        ...(delivery ? { delivery: delivery.spec, ...(delivery.key !== undefined ? { deliveryPrivateKey: delivery.key } : {}) } : {}),
+        ...(s.rotation ? { rotationGraceDays: s.rotation.graceDays, handshakeTimeoutSeconds: s.rotation.handshakeTimeoutSeconds } : {}),
       },
       { parent: this, ...opts }, // a caller (e.g. a runner host) may parent its peer to itself
     );
-    const peer: HubPeer = { resource, name, kind, tags, address: alloc.address };
+    const peer: HubPeer = { resource, name, kind, tags, address: alloc.address, alternates: alternate !== undefined };
     this.peers.set(name, peer);
     return peer;
   }

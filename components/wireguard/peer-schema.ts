@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { peerAddressProblem } from "./addresses.ts";
 import { WG_KEY_RE } from "./keys.ts";
+import { LxdRemote } from "../lxd/remote.ts";
 import { TransportSpec } from "./transport.ts";
 
 /**
@@ -34,6 +35,39 @@ export const PeerSettings = z.strictObject({
 /** What `WireGuardHub.addPeer` takes (defaults not yet applied). */
 export type PeerSpec = z.input<typeof PeerSettings>;
 
+/**
+ * How a rotated key reaches the peer (docs/design/wireguard.md, "Key rotation"): `ssh` logs in at
+ * the peer's tunnel address (an agent, with the fleet's SSH access), `lxd` pushes the file into a
+ * runner host's instance through the LXD file API. Either way the new config is written next to
+ * the old one and the peer switches its own key a moment later (rotation-script.ts). A peer
+ * without one (an operator) gets its new config as outputs and keeps its old key for a grace period.
+ */
+const peerFiles = {
+  interface: interfaceName.describe("the WireGuard interface on the peer"),
+  configDir: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_./@+-]*$/, "must be an absolute path")
+    .default("/etc/wireguard")
+    .describe("folder of the peer's `<interface>.conf` (wg-quick format)"),
+};
+export const DeliverySpec = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("ssh"),
+    host: z.ipv4().describe("the peer's tunnel address"),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name").default("root"),
+    connectTimeoutSeconds: z.number().int().positive().max(300).default(10),
+    ...peerFiles,
+  }),
+  z.strictObject({
+    kind: z.literal("lxd"),
+    remote: LxdRemote,
+    instance: z.string().min(1).describe("the runner host's instance"),
+    ...peerFiles,
+  }),
+]);
+export type DeliverySpec = z.output<typeof DeliverySpec>;
+
 /** One entry of `labfleet:wireguard.peers`. */
 export const PeerConfig = PeerSettings.extend({ name: peerName.describe("peer name, unique per hub") });
 
@@ -52,6 +86,18 @@ export const PeerInputs = PeerSettings.omit({ kind: true, tags: true })
     dns: z.array(z.ipv4()).default([]),
     endpoint: z.string().regex(/^[^\s]+:\d+$/, "must be host:port").optional(),
     persistFile: persistFile.optional(),
+    /** How a rotated key reaches the peer; absent = an operator's grace rotation. */
+    delivery: DeliverySpec.optional(),
+    /** The delivery's secret: the SSH private key (ssh) or the LXD client key (https remote). */
+    deliveryPrivateKey: z.string().optional(),
+    /** The second address a peer without delivery alternates to on rotation (its old key keeps the first during the grace). */
+    alternateAddress: z.ipv4().optional(),
+    rotationGraceDays: z.number().min(0).default(7),
+    handshakeTimeoutSeconds: z.number().int().positive().max(600).default(20),
+    /** When the current key was made (ISO), kept by check: the base of `rotateAfterDays`. */
+    keyCreatedAt: z.string().optional(),
+    /** Why and when the key was last rotated by time (set by check; a new value is what preview shows). */
+    keyRotation: z.string().optional(),
     /** Pinned addresses of the other peers of this hub (name → address), for collision checks. */
     reserved: z.record(z.string(), z.string()).default({}),
   })
@@ -63,6 +109,11 @@ export const PeerInputs = PeerSettings.omit({ kind: true, tags: true })
         ctx.addIssue({ code: "custom", path: ["address"], message: `${p.address} is already used by peer ${JSON.stringify(other)}` });
       }
     }
+    if (p.alternateAddress !== undefined) {
+      const alt = peerAddressProblem(p.cidr, p.alternateAddress);
+      if (alt) ctx.addIssue({ code: "custom", path: ["alternateAddress"], message: alt });
+      if (p.alternateAddress === p.address) ctx.addIssue({ code: "custom", path: ["alternateAddress"], message: "must differ from address" });
+    }
     if (p.publicKey && (p.rotation !== undefined || p.rotateAfterDays !== undefined)) {
       ctx.addIssue({ code: "custom", path: ["rotation"], message: "rotation needs a generated key; this peer brings its own publicKey" });
     }
@@ -71,13 +122,14 @@ export type PeerInputs = z.output<typeof PeerInputs>;
 type PeerInputKey = keyof typeof PeerInputs.shape;
 
 /**
- * How the provider's diff treats each input: a new key or another hub replaces the peer (the id
+ * How the provider's diff treats each input: a provided key or another hub replaces the peer (the id
  * is `<interface>/<public key>`; the transport replaces only when its target changes), `reserved`
- * only feeds the check, everything else is applied in place with `wg set`.
+ * only feeds the check, everything else is applied in place with `wg set` — a rotation too
+ * (`rotation`, `keyRotation`): the two-phase update of rotation.ts.
  */
 export const PEER_KEYS = {
-  replace: ["interface", "transport", "publicKey", "rotation"],
-  checkOnly: ["reserved"],
+  replace: ["interface", "transport", "publicKey"],
+  checkOnly: ["reserved", "keyCreatedAt"],
 } as const satisfies Record<string, readonly PeerInputKey[]>;
 const special = new Set<string>([...PEER_KEYS.replace, ...PEER_KEYS.checkOnly]);
 export const PEER_IN_PLACE_KEYS = (Object.keys(PeerInputs.shape) as PeerInputKey[]).filter((k) => !special.has(k));
@@ -91,6 +143,14 @@ export type PeerOutputs = PeerInputs & {
   clientConfig: string;
   qrCodeSvg: string;
   createdAt: string;
+  /** The tunnel address the current key holds: `address`, or `alternateAddress` after an odd number of grace rotations. */
+  activeAddress: string;
+  /** During a grace rotation: the old key, still on the hub at `previousAddress`, until `graceUntil` (ISO). */
+  previousPublicKey: string;
+  previousAddress: string;
+  graceUntil: string;
+  /** Unix seconds of the hub's latest handshake with the current key (0 = none), as last observed. */
+  latestHandshake: number;
   /** Allowed IPs the hub holds for this peer (observed on read). */
   hubAllowedIps: string[];
   present: boolean;
@@ -98,4 +158,4 @@ export type PeerOutputs = PeerInputs & {
 };
 
 /** Output keys that are secrets (additionalSecretOutputs). */
-export const PEER_SECRET_OUTPUTS = ["privateKey", "presharedKeyValue", "clientConfig", "qrCodeSvg", "sshPrivateKey"] as const;
+export const PEER_SECRET_OUTPUTS = ["privateKey", "presharedKeyValue", "clientConfig", "qrCodeSvg", "sshPrivateKey", "deliveryPrivateKey"] as const;

@@ -12,7 +12,23 @@ export const wireGuardPeerKind = dynamicKind<typeof impl>({
   impl: "./components/wireguard/peer-impl.ts",
   module: "wireguard",
   type: "WireGuardPeer",
-  outputs: ["publicKey", "keySource", "privateKey", "presharedKeyValue", "clientConfig", "qrCodeSvg", "createdAt", "hubAllowedIps", "present", "drift"],
+  outputs: [
+    "publicKey",
+    "keySource",
+    "privateKey",
+    "presharedKeyValue",
+    "clientConfig",
+    "qrCodeSvg",
+    "createdAt",
+    "activeAddress",
+    "previousPublicKey",
+    "previousAddress",
+    "graceUntil",
+    "latestHandshake",
+    "hubAllowedIps",
+    "present",
+    "drift",
+  ],
   secretOutputs: PEER_SECRET_OUTPUTS,
 });
 
@@ -26,6 +42,10 @@ export class WireGuardPeer extends DynamicResource {
   declare readonly clientConfig: pulumi.Output<string>;
   declare readonly qrCodeSvg: pulumi.Output<string>;
   declare readonly createdAt: pulumi.Output<string>;
+  declare readonly activeAddress: pulumi.Output<string>;
+  declare readonly previousPublicKey: pulumi.Output<string>;
+  declare readonly graceUntil: pulumi.Output<string>;
+  declare readonly latestHandshake: pulumi.Output<number>;
   declare readonly hubAllowedIps: pulumi.Output<string[]>;
   declare readonly present: pulumi.Output<boolean>;
   declare readonly drift: pulumi.Output<string[]>;

@@ -3,6 +3,20 @@ import { AddressBook, AllocationError } from "./addresses.ts";
 import { PeerConfig, hostPort, interfaceName, persistFile, wgKey } from "./peer-schema.ts";
 import { TransportSpec } from "./transport.ts";
 
+export const RotationSettings = z.strictObject({
+  graceDays: z.number().min(0).default(7).describe("days an operator's old key keeps working after its rotation (the new config and QR are stack outputs); an up after that, or after the new key's first handshake, removes it"),
+  handshakeTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(600)
+    .default(20)
+    .describe("how long the hub waits for a delivered key's first handshake before it moves the address back to the old key and fails"),
+  agentInterface: interfaceName.default("wg0").describe("the WireGuard interface on the agents (its config: <agentConfigDir>/<agentInterface>.conf)"),
+  agentConfigDir: z.string().regex(/^\/[A-Za-z0-9_./@+-]*$/, "must be an absolute path").default("/etc/wireguard").describe("folder of the agents' wg-quick config"),
+});
+export type RotationSettings = z.output<typeof RotationSettings>;
+
 /** `labfleet:wireguard` — the hub and the peers declared in config (docs/design/wireguard.md). */
 export const WireGuardBody = z
   .strictObject({
@@ -20,6 +34,9 @@ export const WireGuardBody = z
       })
       .describe("the WireGuard hub every peer dials"),
     peers: z.array(PeerConfig).default([]).describe("peers declared in config (runner hosts add their own)"),
+    rotation: RotationSettings.default({ graceDays: 7, handshakeTimeoutSeconds: 20, agentInterface: "wg0", agentConfigDir: "/etc/wireguard" }).describe(
+      "how keys rotate (`rotateAfterDays`, `rotation`): agents and runner hosts get the new key delivered and switch without losing a packet; operators keep the old key for a grace period (docs/runbooks/wireguard.md)",
+    ),
   })
   .superRefine((wg, ctx) => {
     // zod v4 runs this even when fields above failed: only look at what is well-formed.

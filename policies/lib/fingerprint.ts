@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { isUnknown } from "./reveal.ts";
-import { isSecretKeyName, SECRET_FIELDS_BY_TYPE } from "./resource.ts";
+import { isSecretKeyName, PROVIDER_STAMPED_FIELDS_BY_TYPE, SECRET_FIELDS_BY_TYPE } from "./resource.ts";
 
 /**
  * Approval fingerprints.
@@ -166,9 +166,10 @@ export function fingerprintOf(subject: FingerprintSubject): Fingerprint {
   const derived = new Set(subject.derived ?? []);
   const properties: Record<string, string> = {};
   const unknownProperties: string[] = [];
+  const stamped = new Set(PROVIDER_STAMPED_FIELDS_BY_TYPE[subject.type] ?? []);
   for (const key of Object.keys(subject.inputs).sort()) {
     const value = subject.inputs[key];
-    if (key.startsWith("__") || isAbsent(value)) continue;
+    if (key.startsWith("__") || isAbsent(value) || stamped.has(key)) continue;
     const w: Walk = { secretTrie: trie, excluded, unknown: { found: false } };
     let norm: Json;
     if (isSecretKeyName(key)) {

@@ -94,6 +94,15 @@ export const SECRET_FIELDS_BY_TYPE: Record<string, string[]> = {
   "gcp:sql/user:User": ["password", "passwordWo"],
 };
 
+/**
+ * Inputs a provider's `check` stamps itself (not the program), left out of fingerprints: the
+ * offline plan never runs `check`, and an approved `rotateAfterDays` already covers the
+ * rotations it stamps (docs/design/wireguard.md, "Key rotation"; docs/policies.md).
+ */
+export const PROVIDER_STAMPED_FIELDS_BY_TYPE: Record<string, string[]> = {
+  "pulumi-nodejs:dynamic/wireguard:WireGuardPeer": ["keyCreatedAt", "keyRotation"],
+};
+
 /** Key names (any case/separators) that hold secret material: `sshPrivateKey`, `HA_TOKEN`, `masterPassword`, `secretString`, … */
 const SECRET_KEY_NAME = /(password|passwd|passphrase|privatekey(pem)?|token|apikey|clientsecret|credentials?|keymaterial|secret(string|binary|data)?)(wo)?$/;
 

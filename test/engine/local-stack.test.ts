@@ -92,7 +92,7 @@ describe.sequential("the local stack under the real engine", () => {
     expect(JSON.parse(lxc("query", `/1.0/instances/${sb.runnerName}`)).status).toBe("Running");
   }, 600_000);
 
-  it("a key rotation through config replaces that peer's key and keeps the other peer's ping unbroken", async () => {
+  it("a key rotation through config gives that peer a new key in place (no delivery path here: the old key stays for the grace) and keeps the other peer's ping unbroken", async () => {
     const lab = new NetnsLab({ ns: sb.sim.netns, iface: sb.sim.hub.interface, tunnelIp: sb.sim.hub.address });
     try {
       const before = (await outputs(sb, true)) as { wireguardClientConfigs: Record<string, string>; wireguardPeers: Record<string, { publicKey: string }> };
@@ -108,10 +108,12 @@ describe.sequential("the local stack under the real engine", () => {
       const ping = lab.startPing(operator, 0.05);
       await sb.pulumiOk(["up", "--yes", "--skip-preview"]);
       const tally = await ping.stop();
-      const after = (await outputs(sb)) as { wireguardPeers: Record<string, { publicKey: string }> };
+      const after = (await outputs(sb)) as { wireguardPeers: Record<string, { publicKey: string; previousPublicKey: string }> };
       expect(after.wireguardPeers["agent-pi-01"]?.publicKey).not.toBe(before.wireguardPeers["agent-pi-01"]?.publicKey);
+      expect(after.wireguardPeers["agent-pi-01"]?.previousPublicKey).toBe(before.wireguardPeers["agent-pi-01"]?.publicKey);
       expect(after.wireguardPeers["operator-laptop"]?.publicKey).toBe(before.wireguardPeers["operator-laptop"]?.publicKey);
-      expect(hubPeers(sb)).toEqual(Object.values(after.wireguardPeers).map((p) => p.publicKey).sort());
+      const held = Object.values(after.wireguardPeers).flatMap((p) => [p.publicKey, p.previousPublicKey].filter(Boolean));
+      expect(hubPeers(sb)).toEqual(held.sort());
       expect(tally.received).toBeGreaterThan(20);
       expect(tally.lost, `ping from operator-laptop during the rotation: ${JSON.stringify({ ...tally, replies: undefined })}`).toBe(0);
     } finally {

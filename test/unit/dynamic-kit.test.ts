@@ -37,7 +37,7 @@ const RESOURCES: [Ctor, string[]][] = [
   [LxdInstance as Ctor, ["clientKey"]],
   [LxdInstanceFile as Ctor, ["content", "clientKey"]],
   [WireGuardHubState as Ctor, ["sshPrivateKey"]],
-  [WireGuardPeer as Ctor, ["privateKey", "presharedKeyValue", "clientConfig", "qrCodeSvg", "sshPrivateKey"]],
+  [WireGuardPeer as Ctor, ["privateKey", "presharedKeyValue", "clientConfig", "qrCodeSvg", "sshPrivateKey", "deliveryPrivateKey"]],
 ];
 
 const registered = new Map<string, { type: string; additionalSecretOutputs: string[] }>();

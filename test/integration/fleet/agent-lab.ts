@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateKeyPair } from "../../../components/wireguard/keys.ts";
+import type { PeerOutputs } from "../../../components/wireguard/peer-schema.ts";
 import { HUB_TUNNEL_IP, type LabPeer, NetnsLab, nsRun, sh } from "../wireguard/netns-lab.ts";
 import { SSHD_KEY_ONLY } from "../wireguard/sshd.ts";
 
@@ -161,6 +162,42 @@ export class AgentLab {
     });
   }
 
+  /** Where every agent keeps its wg-quick config (its own `<dir>/wg`, seen at `<root>/wg`). */
+  get wgConfigDir(): string {
+    return join(this.root, "wg");
+  }
+
+  /** The agent's config file as the test sees it. */
+  agentConfigFile(a: Agent): string {
+    return join(a.dir, "wg", `${a.peer.iface}.conf`);
+  }
+
+  /** WireGuardPeer inputs for agent `a` with the ssh delivery path of the fleet (root, the lab's key). */
+  peerInputs(a: Agent, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return this.wg.peerInputs(a.name, a.address, {
+      delivery: { kind: "ssh", host: a.address, user: "root", interface: a.peer.iface, configDir: this.wgConfigDir, connectTimeoutSeconds: 5 },
+      deliveryPrivateKey: readFileSync(this.keyPath, "utf8"),
+      handshakeTimeoutSeconds: 10,
+      ...extra,
+    });
+  }
+
+  /**
+   * Hands agent `a`'s key to the WireGuardPeer provider (as a stack would own it): the provider
+   * creates a generated key at the agent's address, the agent runs it and keeps its config file
+   * (0600), the lab's own key is removed from the hub.
+   */
+  async manageKey(a: Agent, extra: Record<string, unknown> = {}): Promise<ManagedPeer> {
+    mkdirSync(join(a.dir, "wg"), { recursive: true, mode: 0o700 });
+    const checked = await peerCall<{ inputs: Record<string, unknown> }>(this, "check", {}, this.peerInputs(a, extra));
+    const created = await peerCall<{ id: string; outs: ManagedPeer["outs"] }>(this, "create", checked.inputs);
+    await this.wg.applyClientConfig(a.peer, created.outs.clientConfig);
+    writeFileSync(this.agentConfigFile(a), created.outs.clientConfig, { mode: 0o600 });
+    await nsRun(this.wg.hubNs, ["wg", "set", this.wg.hubIf, "peer", a.publicKey, "remove"]);
+    await this.wg.waitForReply(a.peer, 20_000);
+    return { id: created.id, outs: created.outs, inputs: checked.inputs };
+  }
+
   /** Writes a file 0600 in the lab's private folder and returns its path. */
   file(name: string, content: string | Buffer): string {
     const p = join(this.wg.tmp, name);
@@ -200,9 +237,32 @@ export interface ProviderReply {
 }
 
 /** One FleetRollout provider call run inside the hub namespace (test/integration/fleet/impl-driver.ts). */
-export async function providerCall(lab: AgentLab, op: string, ...args: unknown[]): Promise<ProviderReply> {
+export function providerCall(lab: AgentLab, op: string, ...args: unknown[]): Promise<ProviderReply> {
+  return implCall(lab, "rollout", op, args);
+}
+
+/** One WireGuardPeer provider call run inside the hub namespace (key rotation over the mesh). */
+export function peerProviderCall(lab: AgentLab, op: string, ...args: unknown[]): Promise<ProviderReply> {
+  return implCall(lab, "peer", op, args);
+}
+
+/** A peer provider call that must succeed (its error thrown otherwise). */
+export async function peerCall<T>(lab: AgentLab, op: string, ...args: unknown[]): Promise<T> {
+  const r = await peerProviderCall(lab, op, ...args);
+  if (!r.ok) throw new Error(r.error);
+  return r.result as T;
+}
+
+/** An agent's WireGuardPeer as the provider left it. */
+export interface ManagedPeer {
+  id: string;
+  outs: PeerOutputs;
+  inputs: Record<string, unknown>;
+}
+
+async function implCall(lab: AgentLab, impl: "rollout" | "peer", op: string, args: unknown[]): Promise<ProviderReply> {
   const out = await nsRun(lab.wg.hubNs, [process.execPath, "--import", "tsx", join(PROJECT, "test/integration/fleet/impl-driver.ts")], {
-    stdin: JSON.stringify({ op, args }),
+    stdin: JSON.stringify({ impl, op, args }),
     timeoutMs: 300_000,
   });
   return JSON.parse(out) as ProviderReply;

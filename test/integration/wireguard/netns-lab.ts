@@ -179,7 +179,12 @@ export class NetnsLab {
 
   /** Continuous ping from a peer to the hub (bounded by `maxCount`); `stop()` ends it and returns the tally. */
   startPing(peer: LabPeer, intervalS = 0.02, maxCount = 6000): { stop(): Promise<PingResult>; done: Promise<PingResult> } {
-    const child = spawn("ip", ["netns", "exec", peer.ns, "ping", "-D", "-n", "-i", String(intervalS), "-W", "3", "-c", String(maxCount), this.hubTunnelIp], {
+    return this.startPingIn(peer.ns, this.hubTunnelIp, intervalS, maxCount);
+  }
+
+  /** Continuous ping from namespace `ns` to `target` (e.g. from the hub to a peer's tunnel address). */
+  startPingIn(ns: string, target: string, intervalS = 0.02, maxCount = 6000): { stop(): Promise<PingResult>; done: Promise<PingResult> } {
+    const child = spawn("ip", ["netns", "exec", ns, "ping", "-D", "-n", "-i", String(intervalS), "-W", "3", "-c", String(maxCount), target], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.pings.add(child);

@@ -1,7 +1,8 @@
 /**
  * WireGuardPeer provider against a real userspace hub (wireguard-go) in network namespaces:
- * create → handshake + ping, add/delete without disturbing another peer, rotation with the
- * address hand-over window measured, drift on out-of-band changes, bad input leaving the hub as it was.
+ * create → handshake + ping, add/delete without disturbing another peer, an operator's grace
+ * rotation (old key kept until the new one handshakes), drift on out-of-band changes, bad input
+ * leaving the hub as it was. The delivered two-phase rotation: test/integration/fleet/key-rotation.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDump } from "../../../components/wireguard/dump.ts";
@@ -164,50 +165,56 @@ describe("WireGuardPeer on a real hub (wireguard-go in netns)", () => {
     expect((await impl.read(A.id, A.outs)).props.drift).toEqual([]);
   });
 
-  it("rotates A: diff replaces, the new key takes the address over, the old key is refused; window measured", async () => {
-    const news = await checked({ ...A.inputs, rotation: "2025-q1" });
-    const d = await impl.diff(A.id, A.outs, news);
-    expect(d.replaces).toEqual(["rotation"]);
-    expect(d.deleteBeforeReplace).toBe(false);
-    const oldOuts = A.outs;
-
-    const ping = lab.startPing(pA, 0.01);
+  it("rotates A without a delivery path (an operator): in place, the new key at its alternate address, the old key works through the grace, then goes", async () => {
+    const news = await checked({ ...A.inputs, alternateAddress: "10.231.100.60", rotation: "2025-q1", rotationGraceDays: 7 });
+    expect(await impl.diff(A.id, A.outs, news)).toMatchObject({ changes: true, replaces: [], stables: [] });
+    const old = A.outs;
+    const ping = lab.startPing(pA, 0.05);
     await new Promise((r) => setTimeout(r, 500));
-    const t0 = Date.now();
-    // The engine's replace order (create before delete), then the operator installs the new config.
-    const next = await impl.create(news);
-    const tCreated = Date.now();
-    await impl.delete(A.id, oldOuts);
-    await lab.applyClientConfig(pA, next.outs.clientConfig);
-    const tClient = Date.now();
-    const a = await ping.stop();
-    const windowMs = a.maxGapMs;
-    console.log(
-      `wireguard rotation window for A: ${windowMs} ms without replies (${a.lost}/${a.transmitted} probes lost at 10 ms; ` +
-        `create ${tCreated - t0} ms, delete+client reconfig ${tClient - tCreated} ms)`,
-    );
-    expect(windowMs).toBeLessThan(5000);
-    expect(next.outs.publicKey).not.toBe(oldOuts.publicKey);
-    expect(next.outs.address).toBe("10.231.100.10");
-    expect(await hubPeers()).toEqual({ [next.outs.publicKey]: "10.231.100.10/32,10.231.150.0/24|15|-" });
-    await lab.waitForReply(pA); // bounded: on a loaded box the new key's handshake may still be in flight
-    expect(await lab.latestHandshake(next.outs.publicKey)).toBeGreaterThan(0);
+    const rotated = (await impl.update(A.id, old, news)).outs;
+    const tally = await ping.stop();
+    expect(tally.lost, `ping with the old key during the rotation: ${JSON.stringify({ ...tally, replies: undefined })}`).toBe(0);
+    expect(rotated).toMatchObject({ activeAddress: "10.231.100.60", previousPublicKey: old.publicKey, previousAddress: "10.231.100.10", address: "10.231.100.10" });
+    expect(rotated.publicKey).not.toBe(old.publicKey);
+    expect(Date.parse(rotated.graceUntil) - Date.now()).toBeGreaterThan(7 * 86_400_000 - 60_000);
+    expect(rotated.clientConfig).toContain("Address = 10.231.100.60/32");
+    expect(rotated.clientConfig).toContain(`PrivateKey = ${rotated.privateKey}`);
+    expect(rotated.qrCodeSvg).toMatch(/^<svg/);
+    expect(await hubPeers()).toEqual({ [old.publicKey]: "10.231.100.10/32|15|-", [rotated.publicKey]: "10.231.100.60/32,10.231.150.0/24|15|-" });
 
-    // The old key is no longer accepted: a client still holding it gets nothing through.
-    await lab.applyClientConfig(pA, oldOuts.clientConfig);
-    expect((await lab.ping(pA, 3, 0.3)).received).toBe(0);
-    expect(await lab.latestHandshake(oldOuts.publicKey)).toBe(0);
-    await lab.applyClientConfig(pA, next.outs.clientConfig);
-    await lab.ping(pA, 2, 0.3);
+    // Within the grace the old key still handshakes (a fresh session: the client's config applied anew).
+    const before = await lab.latestHandshake(old.publicKey);
+    await new Promise((r) => setTimeout(r, 1100));
+    await lab.applyClientConfig(pA, old.clientConfig);
+    await lab.waitForReply(pA);
+    expect(await lab.latestHandshake(old.publicKey)).toBeGreaterThan(before);
+    // A second up within the grace, nothing new seen: no change.
+    expect((await impl.diff(A.id, rotated, news)).changes).toBe(false);
+
+    // The operator installs the new config (QR / output): the new key handshakes at its new address.
+    await nsRun(pA.ns, ["ip", "addr", "flush", "dev", pA.iface]);
+    await lab.applyClientConfig(pA, rotated.clientConfig);
+    await lab.waitForReply(pA);
+    expect(await lab.latestHandshake(rotated.publicKey)).toBeGreaterThan(0);
+    // Refresh sees that handshake; the next up removes the old key.
+    const seen = (await impl.read(A.id, rotated)).props;
+    expect(seen.latestHandshake).toBeGreaterThan(0);
+    expect((await impl.diff(A.id, seen, news)).changes).toBe(true);
+    const done = (await impl.update(A.id, seen, news)).outs;
+    expect(done).toMatchObject({ publicKey: rotated.publicKey, previousPublicKey: "", activeAddress: "10.231.100.60" });
+    expect(await hubPeers()).toEqual({ [rotated.publicKey]: "10.231.100.60/32,10.231.150.0/24|15|-" });
     expect((await lab.ping(pA, 5, 0.1)).received).toBe(5);
-    A = { id: next.id, outs: next.outs, inputs: news };
+    A = { id: A.id, outs: done, inputs: news };
   });
 
-  it("diff: rotateAfterDays replaces once the key is older than that, not before", async () => {
-    const news = await checked({ ...A.inputs, rotateAfterDays: 30 });
-    expect((await impl.diff(A.id, A.outs, news)).replaces).toEqual([]);
-    const old = { ...A.outs, createdAt: new Date(Date.now() - 31 * 86_400_000).toISOString() };
-    expect((await impl.diff(A.id, old, news)).replaces).toEqual(["rotateAfterDays"]);
+  it("rotateAfterDays: check stamps the reason once the key is older than that (an in-place update), not before", async () => {
+    const young = await impl.check(A.inputs, { ...A.inputs, rotateAfterDays: 30 });
+    expect(young.inputs.keyRotation).toBeUndefined();
+    expect((await impl.diff(A.id, A.outs, young.inputs)).changes).toBe(true); // rotateAfterDays itself was added
+    const aged = { ...A.inputs, keyCreatedAt: new Date(Date.now() - 31 * 86_400_000).toISOString() };
+    const due = await impl.check(aged, { ...A.inputs, rotateAfterDays: 30 });
+    expect(due.inputs.keyRotation).toMatch(/^rotateAfterDays: /);
+    expect(await impl.diff(A.id, { ...A.outs, rotateAfterDays: 30 }, due.inputs)).toMatchObject({ changes: true, replaces: [] });
   });
 
   it("bad input (bad key, address outside the CIDR, duplicate address) → clear error naming the peer, hub unchanged", async () => {

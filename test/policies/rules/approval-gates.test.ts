@@ -65,6 +65,16 @@ describe("iam-change-approval", () => {
     expect(fingerprintOf(a).fingerprint).toBe(fingerprintOf(b).fingerprint);
   });
 
+  it("leaves out what a provider's check stamps itself (a WireGuard peer's key age and rotation stamp), not its rotation trigger", () => {
+    const T = "pulumi-nodejs:dynamic/wireguard:WireGuardPeer";
+    const plan = res(T, "p", { name: "pi", rotateAfterDays: 90 });
+    const live = res(T, "p", { name: "pi", rotateAfterDays: 90, keyCreatedAt: "2026-01-01T00:00:00.000Z", keyRotation: "rotateAfterDays: …" });
+    expect(fingerprintOf(live).fingerprint).toBe(fingerprintOf(plan).fingerprint);
+    expect(fingerprintOf(res(T, "p", { name: "pi", rotateAfterDays: 90, rotation: "r2" })).fingerprint).not.toBe(fingerprintOf(plan).fingerprint);
+    const other = res("aws:iam/role:Role", "r", { name: "x", keyRotation: "y" });
+    expect(fingerprintOf(other).fingerprint).not.toBe(fingerprintOf(res("aws:iam/role:Role", "r", { name: "x" })).fingerprint);
+  });
+
   it("unknowns: checks the known properties and notes the deferred ones; a changed known property still fails", async () => {
     const approved = rolePolicy(doc(["s3:GetObject"], "arn:aws:s3:::bucket/*"));
     const preview = rolePolicy(unknown.string);

@@ -71,13 +71,12 @@ describe("check", () => {
   });
 });
 
-describe("diff: replace for a new key or another hub, update in place otherwise", () => {
+describe("diff: replace for a provided key or another hub, update in place otherwise (a rotation too)", () => {
   it("no change → no diff", async () => {
     expect(await impl.diff("id", await olds(), (await impl.check({}, news())).inputs)).toMatchObject({ changes: false, replaces: [] });
   });
 
   it.each([
-    ["rotation", { rotation: "r2" }],
     ["interface", { interface: "wg1" }],
     ["transport", { transport: { kind: "local", netns: "hub" } }],
     ["publicKey", { publicKey: HUB }],
@@ -87,6 +86,7 @@ describe("diff: replace for a new key or another hub, update in place otherwise"
   });
 
   it.each([
+    ["rotation", { rotation: "r2" }],
     ["address", { address: "10.77.0.11" }],
     ["persistentKeepalive", { persistentKeepalive: 10 }],
     ["allowedIps", { allowedIps: ["10.20.0.0/16"] }],
@@ -105,12 +105,48 @@ describe("diff: replace for a new key or another hub, update in place otherwise"
     expect(await impl.diff("id", await olds({ hubAllowedIps: ["10.77.0.99/32"] }), inputs)).toMatchObject({ changes: true, replaces: [] });
   });
 
-  it("rotateAfterDays replaces only when the key is older than that", async () => {
-    const inputs = (await impl.check({}, news({ rotateAfterDays: 90 }))).inputs;
-    const young = await olds({ createdAt: new Date(Date.now() - 89 * 86_400_000).toISOString(), rotateAfterDays: 90 });
-    const old = await olds({ createdAt: new Date(Date.now() - 91 * 86_400_000).toISOString(), rotateAfterDays: 90 });
-    expect((await impl.diff("id", young, inputs)).changes).toBe(false);
-    expect((await impl.diff("id", old, inputs)).replaces).toEqual(["rotateAfterDays"]);
+  it("a rotation is an in-place update whose publicKey may change (not stable)", async () => {
+    const d = await impl.diff("id", await olds(), (await impl.check({}, news({ rotation: "r2" }))).inputs);
+    expect(d).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false, stables: [] });
+    const plain = await impl.diff("id", await olds(), (await impl.check({}, news({ dns: ["10.77.0.1"] }))).inputs);
+    expect(plain.stables).toEqual(["publicKey", "createdAt"]);
+  });
+
+  it("rotateAfterDays: check stamps keyRotation (what preview shows) once the key is older than that; diff is then an update, never a replace", async () => {
+    const DAY = 86_400_000;
+    const created = await impl.check({}, news({ rotateAfterDays: 90 }));
+    expect(Date.now() - Date.parse(created.inputs.keyCreatedAt as string)).toBeLessThan(60_000);
+    expect(created.inputs.keyRotation).toBeUndefined();
+    const now = Date.now();
+    const at = (days: number) => ({ ...created.inputs, keyCreatedAt: new Date(now - days * DAY).toISOString() });
+    const young = await impl.check(at(89), news({ rotateAfterDays: 90 }));
+    expect(young.inputs.keyCreatedAt).toBe(at(89).keyCreatedAt);
+    expect(young.inputs.keyRotation).toBeUndefined();
+    expect((await impl.diff("id", await olds(at(89) as Partial<PeerOutputs>), young.inputs)).changes).toBe(false);
+
+    const due = await impl.check(at(91), news({ rotateAfterDays: 90 }));
+    expect(due.inputs.keyRotation).toMatch(/^rotateAfterDays: the key of \d{4}-\d{2}-\d{2} was 90\+ days old on \d{4}-\d{2}-\d{2}$/);
+    expect(Date.now() - Date.parse(due.inputs.keyCreatedAt as string)).toBeLessThan(60_000);
+    expect(await impl.diff("id", await olds(at(91) as Partial<PeerOutputs>), due.inputs)).toMatchObject({ changes: true, replaces: [], stables: [] });
+    // After that rotation, an unrelated up carries the stamp and the age: no change, no rotation.
+    const next = await impl.check(due.inputs, news({ rotateAfterDays: 90 }));
+    expect(next.inputs).toMatchObject({ keyRotation: due.inputs.keyRotation, keyCreatedAt: due.inputs.keyCreatedAt });
+    const rotated = await olds({ ...(due.inputs as Partial<PeerOutputs>) });
+    expect((await impl.diff("id", rotated, next.inputs)).changes).toBe(false);
+    // An unrelated change on an old key with rotateAfterDays absent: in place, no rotation stamp.
+    const other = await impl.check(at(400), news({ dns: ["10.77.0.1"] }));
+    expect(other.inputs.keyRotation).toBeUndefined();
+    expect(await impl.diff("id", await olds(at(400) as Partial<PeerOutputs>), other.inputs)).toMatchObject({ changes: true, replaces: [], stables: ["publicKey", "createdAt"] });
+  });
+
+  it("the end of an operator's grace (time over, or the new key handshaken) is an update", async () => {
+    const inputs = (await impl.check({}, news())).inputs;
+    const grace = { previousPublicKey: HUB, previousAddress: "10.77.0.10", activeAddress: "10.77.0.20", hubAllowedIps: ["10.77.0.20/32"] };
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    const past = new Date(Date.now() - 1000).toISOString();
+    expect((await impl.diff("id", await olds({ ...grace, graceUntil: future, latestHandshake: 0 }), inputs)).changes).toBe(false);
+    expect((await impl.diff("id", await olds({ ...grace, graceUntil: future, latestHandshake: 1_700_000_000 }), inputs)).changes).toBe(true);
+    expect((await impl.diff("id", await olds({ ...grace, graceUntil: past, latestHandshake: 0 }), inputs)).changes).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseStackConfig } from "../../../stacks/config/index.ts";
-import { runProgram } from "../../helpers/program.ts";
+import { isSecretInput, runProgram } from "../../helpers/program.ts";
 
 const PEER = "pulumi-nodejs:dynamic/wireguard:WireGuardPeer";
 
@@ -43,6 +43,50 @@ describe("stack wiring (mock runtime)", () => {
       expect(JSON.stringify(r.redactedInputs)).not.toContain("OPENSSH");
     }
     expect(wg.find((r) => r.name === "wireguard-runner-staging-01")?.inputs.address).toBe("10.88.0.10");
+  });
+});
+
+describe("rotation paths (docs/design/wireguard.md, \"Key rotation\")", () => {
+  const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nrotation-key-body\n-----END OPENSSH PRIVATE KEY-----\n";
+  const fleet = {
+    package: { source: "https://packages.lab.example.org/agent-1.4.2.deb", sha256: "b".repeat(64), version: "1.4.2" },
+    install: { command: 'dpkg -i "$FLEET_PACKAGE"', service: "labfleet-agent" },
+    health: { url: "http://127.0.0.1:9100/healthz" },
+    ssh: { user: "labfleet", port: 2222, connectTimeoutSeconds: 7 },
+  };
+  const wireguard = {
+    hub: { interface: "wg-lab", endpoint: "127.0.0.1:51820", cidr: "10.77.0.0/24", transport: { kind: "local" } },
+    peers: [
+      { name: "pi-01", kind: "agent", rotateAfterDays: 90 },
+      { name: "laptop", kind: "operator", rotateAfterDays: 90 },
+      { name: "phone", kind: "operator" },
+    ],
+    rotation: { graceDays: 3, handshakeTimeoutSeconds: 15, agentInterface: "wg9", agentConfigDir: "/etc/wg" },
+  };
+
+  it("agents get the fleet's SSH delivery (key secret), operators an alternate address and the grace; runner hosts the LXD path", async () => {
+    const run = await runProgram({ stack: "local", config: { "labfleet:fleet": fleet, "labfleet:wireguard": wireguard }, secrets: { "labfleet:fleetSshKey": KEY } });
+    const peer = (n: string) => run.resources.find((r) => r.type === PEER && r.name === `wireguard-${n}`)!;
+    const pi = peer("pi-01");
+    expect(pi.inputs.delivery).toEqual({ kind: "ssh", host: pi.inputs.address, user: "labfleet", port: 2222, connectTimeoutSeconds: 7, interface: "wg9", configDir: "/etc/wg" });
+    expect(isSecretInput(pi, "deliveryPrivateKey")).toBe(true);
+    expect(JSON.stringify(pi.redactedInputs)).not.toContain("rotation-key-body");
+    expect(pi.inputs.alternateAddress).toBeUndefined();
+    expect(pi.inputs).toMatchObject({ rotationGraceDays: 3, handshakeTimeoutSeconds: 15 });
+    const laptop = peer("laptop");
+    expect(laptop.inputs.delivery).toBeUndefined();
+    expect(laptop.inputs.alternateAddress).toMatch(/^10\.77\.0\.\d+$/);
+    expect(laptop.inputs.alternateAddress).not.toBe(laptop.inputs.address);
+    expect([pi.inputs.address, peer("phone").inputs.address]).not.toContain(laptop.inputs.alternateAddress);
+    expect(peer("phone").inputs.alternateAddress).toBeUndefined(); // never rotates
+    // Deterministic: the same program allocates the same alternate.
+    const again = await runProgram({ stack: "local", config: { "labfleet:fleet": fleet, "labfleet:wireguard": wireguard }, secrets: { "labfleet:fleetSshKey": KEY } });
+    expect(again.resources.find((r) => r.name === "wireguard-laptop")?.inputs.alternateAddress).toBe(laptop.inputs.alternateAddress);
+
+    const staging = await runProgram({ stack: "staging", secrets: { "labfleet:wireguardSshKey": KEY } });
+    const runner = staging.resources.find((r) => r.name === "wireguard-runner-staging-01")!;
+    expect(runner.inputs.delivery).toMatchObject({ kind: "lxd", instance: "runner-staging-01", interface: "labfleet", configDir: "/etc/wireguard", remote: { kind: "https" } });
+    expect(staging.resources.find((r) => r.name === "wireguard-agent-pi-01")?.inputs.delivery).toBeUndefined(); // no fleet section: a grace rotation
   });
 });
 
