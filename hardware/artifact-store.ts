@@ -32,7 +32,7 @@ function describe(err: unknown): string {
 
 export function openStore(loc: StoreLocation, env: NodeJS.ProcessEnv = process.env): ArtifactStore {
   if (loc.kind === "file") return fileStore(loc.dir, loc.url);
-  return loc.kind === "s3" ? s3Store(loc.bucket, loc.prefix, loc.url, env) : gcsStore(loc.bucket, loc.prefix, loc.url);
+  return loc.kind === "s3" ? s3Store(loc.bucket, loc.prefix, loc.url, env) : gcsStore(loc.bucket, loc.prefix, loc.url, env);
 }
 
 function fileStore(dir: string, url: string): ArtifactStore {
@@ -98,11 +98,14 @@ function s3Store(bucket: string, prefix: string, url: string, env: NodeJS.Proces
 }
 
 /**
- * GCS through @google-cloud/storage and Application Default Credentials; STORAGE_EMULATOR_HOST
- * points it at a GCS-compatible server. A 404 is "no such object" only while the bucket exists.
+ * GCS through @google-cloud/storage and Application Default Credentials. HUT_GCS_ENDPOINT points
+ * it at a GCS-compatible server (the library's own STORAGE_EMULATOR_HOST sends metadata and
+ * uploads to inconsistent paths, docs/design/artifacts.md). A 404 is "no such object" only while
+ * the bucket exists.
  */
-function gcsStore(bucketName: string, prefix: string, url: string): ArtifactStore {
-  const bucket = import("@google-cloud/storage").then(({ Storage }) => new Storage().bucket(bucketName));
+function gcsStore(bucketName: string, prefix: string, url: string, env: NodeJS.ProcessEnv): ArtifactStore {
+  const apiEndpoint = env.HUT_GCS_ENDPOINT || undefined;
+  const bucket = import("@google-cloud/storage").then(({ Storage }) => new Storage(apiEndpoint ? { apiEndpoint } : {}).bucket(bucketName));
   return {
     url,
     async get(key) {

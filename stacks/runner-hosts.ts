@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config/index.ts";
 import type { TagContext } from "../components/component.ts";
 import { RunnerHost } from "../components/lxd/runner-host.ts";
+import { artifactStoreUrl } from "./artifacts.ts";
 
 /** What a runner host needs from the WireGuard hub (structurally `WireGuardHub.addPeer`). */
 export interface RunnerHostPeerSource {
@@ -31,6 +32,7 @@ export function runnerHosts(cfg: StackConfig, tags: TagContext, hub?: RunnerHost
       clientKey: cfg.secrets.lxdClientKey,
       slots,
       homeAssistant: cfg.hut.enabled ? cfg.hut.homeAssistant : undefined,
+      artifactStore: artifactStoreUrl(cfg),
       wireguard: peer && { address: peer.address, clientConfig: peer.resource.clientConfig },
       gitlab: ciRunnerTokens !== undefined && cfg.gitlab.enabled ? { url: cfg.gitlab.url, ciRunnerTokens } : undefined,
     });

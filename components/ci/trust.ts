@@ -34,6 +34,11 @@ export function environmentSubjects(r: GithubRepo, environment: string): string[
   return subjectRepos(r).map((repo) => `repo:${repo}:environment:${environment}`);
 }
 
+/** The `sub` claims of a job running on one git ref (`refs/heads/main`), without an environment. */
+export function refSubjects(r: GithubRepo, ref: string): string[] {
+  return subjectRepos(r).map((repo) => `repo:${repo}:ref:${ref}`);
+}
+
 /** AWS role trust: only this OIDC provider, only the STS audience, only these exact subjects. */
 export function githubTrustPolicy(oidcProviderArn: string, subjects: string[]): object {
   return {

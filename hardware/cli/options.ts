@@ -62,7 +62,7 @@ export function storeOption(): Option {
  * The artifact store: `--store`, else HUT_ARTIFACT_STORE, else the inventory's `artifacts.store`
  * (read only when neither is given). Missing or invalid → UsageError naming the flag/variable/key.
  */
-export function storeFrom(opts: { store?: StoreLocation; inventory?: string }, env: NodeJS.ProcessEnv = process.env): StoreLocation {
+export function storeFrom(opts: { store?: StoreLocation; inventory?: string }, env: NodeJS.ProcessEnv = process.env, loaded?: InventoryConfig): StoreLocation {
   if (opts.store) return opts.store;
   const fromEnv = env.HUT_ARTIFACT_STORE;
   if (fromEnv) {
@@ -70,8 +70,8 @@ export function storeFrom(opts: { store?: StoreLocation; inventory?: string }, e
     if (!r.success) throw new UsageError(`HUT_ARTIFACT_STORE: ${r.error.issues[0]?.message}`);
     return r.data;
   }
-  if (opts.inventory || env.HUT_INVENTORY) {
-    const store = loadInventory(opts.inventory, env).artifacts?.store;
+  if (loaded || opts.inventory || env.HUT_INVENTORY) {
+    const store = (loaded ?? loadInventory(opts.inventory, env)).artifacts?.store;
     if (store) return store;
   }
   throw new UsageError("--store: required (or set HUT_ARTIFACT_STORE, or artifacts.store in the inventory)");

@@ -105,7 +105,7 @@ export async function startFakeGcs(): Promise<StoreServer> {
   return {
     kind: "gs",
     startMs,
-    env: { STORAGE_EMULATOR_HOST: base, GOOGLE_CLOUD_PROJECT: "labfleet-test" },
+    env: { HUT_GCS_ENDPOINT: base, GOOGLE_CLOUD_PROJECT: "labfleet-test" },
     async createBucket(name) {
       const r = await fetch(`${base}/storage/v1/b?project=labfleet-test`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
       if (!r.ok) throw new Error(`fake-gcs-server: create bucket ${name}: ${r.status} ${await r.text()}`);
