@@ -1,4 +1,4 @@
-import { GITHUB_OIDC_HOST, type GithubRepo, WIF_ATTRIBUTE_MAPPING, AWS_STS_AUDIENCE, refSubjects } from "../ci/trust.ts";
+import { type GithubRepo, WIF_ATTRIBUTE_MAPPING, githubTrustPolicy, oneOrMany, refSubjects, webIdentityTrustPolicy } from "../ci/trust.ts";
 import type { ArtifactsSettings } from "./settings.ts";
 
 /**
@@ -23,29 +23,9 @@ export function uploaderSubjects(u: Upstream): string[] {
   return refSubjects(upstreamRepo(u), u.ref);
 }
 
-const one = (v: string[]) => (v.length === 1 ? v[0]! : v);
-
 /** AWS trust of the upload role: GitHub's provider, the STS audience, the subjects, the repository id and the workflow. */
 export function uploaderTrustPolicy(oidcProviderArn: string, u: Upstream): object {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "UpstreamLaneUpload",
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC_HOST}:aud`]: AWS_STS_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: one(uploaderSubjects(u)),
-            [`${GITHUB_OIDC_HOST}:repository_id`]: u.repositoryId,
-            [`${GITHUB_OIDC_HOST}:job_workflow_ref`]: u.workflow,
-          },
-        },
-      },
-    ],
-  };
+  return githubTrustPolicy(oidcProviderArn, uploaderSubjects(u), { repository_id: u.repositoryId, job_workflow_ref: u.workflow }, "UpstreamLaneUpload");
 }
 
 /** The GitLab issuer's host, the prefix of its claims in AWS condition keys. */
@@ -61,18 +41,7 @@ export function readerSubjects(r: Readers): string[] {
 /** AWS trust of the read role: the GitLab provider, the store's audience, the exact subjects. */
 export function readerTrustPolicy(gitlabProviderArn: string, r: Readers): object {
   const host = issuerHost(r.issuer);
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "HardwareLaneRead",
-        Effect: "Allow",
-        Principal: { Federated: gitlabProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: { StringEquals: { [`${host}:aud`]: r.audience, [`${host}:sub`]: one(readerSubjects(r)) } },
-      },
-    ],
-  };
+  return webIdentityTrustPolicy("HardwareLaneRead", gitlabProviderArn, { [`${host}:aud`]: r.audience, [`${host}:sub`]: oneOrMany(readerSubjects(r)) });
 }
 
 const cel = (v: string) => JSON.stringify(v);

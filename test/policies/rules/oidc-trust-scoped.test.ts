@@ -111,7 +111,9 @@ describe("oidc-trust-scoped", () => {
     expect(vs.map((v) => v.message.split("\n")[1]?.split(". Fix")[0])).toEqual([
       `aws:iam/role:Role::ci-deploy trust statement #0 trusts OIDC issuer ${GL} without a StringEquals ${GL}:sub condition: any of its identities could assume it`,
       `aws:iam/role:Role::ci-deploy trust statement #0 does not pin ${GL}:aud`,
+      // StringLike pins neither
       `aws:iam/role:Role::ci-deploy trust statement #0 trusts OIDC issuer ${GL} without a StringEquals ${GL}:sub condition: any of its identities could assume it`,
+      `aws:iam/role:Role::ci-deploy trust statement #0 does not pin ${GL}:aud`,
       `aws:iam/role:Role::ci-deploy trust statement #0 ${GL}:sub condition "project_path:lab/*:ref_type:branch:ref:main" uses a wildcard`,
       `aws:iam/role:Role::ci-deploy trust statement #0 does not pin ${GL}:aud`,
     ]);

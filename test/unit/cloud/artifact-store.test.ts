@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,6 +11,8 @@ const WORKFLOW = "example-lab/labfleet/.github/workflows/firmware-upload.yml@ref
 const COMMIT = "3f2c1a97e5d4b8c6a1f0e9d8c7b6a5f4e3d2c1b0";
 
 describe("ArtifactStore on S3 (staging)", () => {
+  beforeAll(() => planOf("staging"), 300_000);
+
   it("a private, versioned, SSE-KMS, TLS-only bucket with the configured lifecycle", async () => {
     const run = await planOf("staging");
     expect(named(run, "artifacts-bucket").inputs).toMatchObject({ bucket: "example-lab-labfleet-firmware-staging" });
@@ -65,6 +67,8 @@ describe("ArtifactStore on S3 (staging)", () => {
 });
 
 describe("ArtifactStore on GCS (production)", () => {
+  beforeAll(() => planOf("production"), 300_000);
+
   it("uniform access, public access prevention, versioning, CMEK, lifecycle", async () => {
     const run = await planOf("production");
     expect(named(run, "artifacts-bucket").inputs).toMatchObject({

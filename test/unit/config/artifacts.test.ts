@@ -1,33 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
-import { ConfigError, parseStackConfig } from "../../../stacks/config/index.ts";
-import { ROOT } from "../../../tools/plan/run.ts";
-import { readStackFile } from "../../../tools/plan/stack-file.ts";
+import { configProblems } from "../../helpers/stack-config.ts";
 
 type Cfg = Record<string, Record<string, unknown>>;
-
-/** Every config problem of a committed stack file after `edit` (empty: valid). */
-function problemsOf(stack: string, edit: (cfg: Cfg) => void): string[] {
-  const doc = parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Cfg };
-  edit(doc.config);
-  const dir = mkdtempSync(join(tmpdir(), "labfleet-artifacts-cfg-"));
-  try {
-    writeFileSync(join(dir, "stack.yaml"), stringify(doc));
-    const ec = readStackFile(join(dir, "stack.yaml"), "labfleet");
-    const values: Record<string, string> = {};
-    for (const [k, v] of Object.entries(ec.config)) if (k.startsWith("labfleet:")) values[k.slice("labfleet:".length)] = v;
-    parseStackConfig({ values, secretKeys: new Set(ec.secretKeys.map((k) => k.slice("labfleet:".length))) }, stack);
-    return [];
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    return err.problems.map((p) => `${p.key}: ${p.message}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const problemsOf = (stack: string, edit: (cfg: Cfg) => void) => configProblems<Cfg>(stack, edit);
 
 const SHA = "3f2c1a97e5d4b8c6a1f0e9d8c7b6a5f4e3d2c1b0";
 
