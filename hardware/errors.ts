@@ -8,6 +8,8 @@ export const EXIT = {
   ok: 0,
   failed: 1,
   usage: 2,
+  /** `hut fetch`: the artifact store has no build for the commit (or not for the chip). */
+  noBuild: 3,
   /** EX_TEMPFAIL: the lock was not acquired within `--wait`. */
   lockTimeout: 75,
 } as const;

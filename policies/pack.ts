@@ -1,5 +1,6 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { albProductionHardening } from "./rules/alb-production-hardening.ts";
+import { artifactStoreHardening } from "./rules/artifact-store-hardening.ts";
 import { cloudrunIngressViaLb } from "./rules/cloudrun-ingress-via-lb.ts";
 import { cloudrunNoPublicInvoker } from "./rules/cloudrun-no-public-invoker.ts";
 import { cloudsqlHardening } from "./rules/cloudsql-hardening.ts";
@@ -59,6 +60,7 @@ export const policies: Policies = [
   sgNoPublicIngress,
   vpcFlowLogs,
   s3PublicAccessBlock,
+  artifactStoreHardening,
   ecsNoPublicIp,
   ecsContainerHardening,
   logGroupRetention,

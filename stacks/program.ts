@@ -4,6 +4,7 @@ import type { TagContext } from "../components/component.ts";
 import { GcpConsole } from "../components/gcp/console.ts";
 import { RoleRepos } from "../components/gitlab/role-repos.ts";
 import { declareHutSlots } from "../components/hut/slots.ts";
+import { artifactStore, artifactStoreUrl } from "./artifacts.ts";
 import { agentFleet } from "./fleet.ts";
 import { gcpProjectApis } from "./gcp-apis.ts";
 import { repositoryGovernance } from "./github.ts";
@@ -33,6 +34,9 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
         gcpConsole: gcpConsoleCfg && { invokerIamDisabled: !gcpConsoleCfg.access.enabled },
       })
     : undefined;
+
+  // The firmware artifact store: builds by commit SHA, written by the upstream lane, read by the runners.
+  const artifacts = artifactStore(cfg, tags, ci, gcpApis);
 
   // The repository's protection, deploy environments and their variables (from the CI identity).
   repositoryGovernance(cfg, tags, ci?.outputs());
@@ -65,7 +69,7 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   // HUT slots reach their runner over SSH at the address the RunnerHost reports.
   const runnerHostsByName = runnerHostConnections(hosts);
   const hutSlots = cfg.hut.enabled
-    ? declareHutSlots({ ...cfg.hut, runners: runnerHostsByName, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
+    ? declareHutSlots({ ...cfg.hut, artifactStore: artifactStoreUrl(cfg), runners: runnerHostsByName, haToken: cfg.secrets.haToken, runnerSshKey: cfg.secrets.runnerSshKey, tags })
     : [];
 
   // The agent fleet: the mesh's `agent` peers, updated in batches over SSH through the mesh.
@@ -74,6 +78,7 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
   const outputs: StackOutputs = { environment: cfg.environment, simulated: cfg.simulated, slots: hutSlots.map((s) => s.outputs()), ...wireguard?.outputs() };
   if (hosts.length > 0) outputs.runners = Object.fromEntries(hosts.map((h) => [h.hostName, h.outputs()]));
   if (ci) outputs.ci = ci.outputs();
+  if (artifacts) outputs.artifacts = artifacts.outputs();
   if (awsConsoleCfg) outputs.consoleAws = new AwsConsole("console-aws", { tags, settings: awsConsoleCfg, oidcClientSecret: cfg.secrets.awsOidcClientSecret }).outputs();
   if (gcpConsoleCfg) {
     outputs.consoleGcp = new GcpConsole("console-gcp", {

@@ -3,6 +3,7 @@ import type { StackConfig } from "./config/index.ts";
 import type { TagContext } from "../components/component.ts";
 import type { Role } from "../components/gitlab/roles.ts";
 import { RunnerHost } from "../components/lxd/runner-host.ts";
+import { artifactStoreUrl } from "./artifacts.ts";
 
 /** What a runner host needs from the WireGuard hub (structurally `WireGuardHub.addPeer`). */
 export interface RunnerHostPeerSource {
@@ -33,6 +34,7 @@ export function runnerHosts(cfg: StackConfig, tags: TagContext, hub?: RunnerHost
       clientKey: cfg.secrets.lxdClientKey,
       slots,
       homeAssistant: cfg.hut.enabled ? cfg.hut.homeAssistant : undefined,
+      artifactStore: artifactStoreUrl(cfg),
       wireguard: peer && { address: peer.address, clientConfig: peer.resource.clientConfig },
       gitlab:
         gitlab !== undefined && cfg.gitlab.enabled

@@ -34,25 +34,29 @@ export function environmentSubjects(r: GithubRepo, environment: string): string[
   return subjectRepos(r).map((repo) => `repo:${repo}:environment:${environment}`);
 }
 
-/** AWS role trust: only this OIDC provider, only the STS audience, only these exact subjects. */
-export function githubTrustPolicy(oidcProviderArn: string, subjects: string[]): object {
+/** The `sub` claims of a job running on one git ref (`refs/heads/main`), without an environment. */
+export function refSubjects(r: GithubRepo, ref: string): string[] {
+  return subjectRepos(r).map((repo) => `repo:${repo}:ref:${ref}`);
+}
+
+/** An AWS role trust document: one web-identity statement for one OIDC provider, every claim compared exactly. */
+export function webIdentityTrustPolicy(sid: string, oidcProviderArn: string, stringEquals: Record<string, string | string[]>): object {
   return {
     Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "GithubActionsOidc",
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${GITHUB_OIDC_HOST}:aud`]: AWS_STS_AUDIENCE,
-            [`${GITHUB_OIDC_HOST}:sub`]: subjects.length === 1 ? subjects[0]! : subjects,
-          },
-        },
-      },
-    ],
+    Statement: [{ Sid: sid, Effect: "Allow", Principal: { Federated: oidcProviderArn }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: stringEquals } }],
   };
+}
+
+/** A claim's allowed values: one value as a string, several as a list. */
+export const oneOrMany = (values: string[]): string | string[] => (values.length === 1 ? values[0]! : values);
+
+/**
+ * AWS role trust: only this OIDC provider, only the STS audience, only these exact subjects, and
+ * any further GitHub claims given (e.g. `job_workflow_ref`), all compared exactly.
+ */
+export function githubTrustPolicy(oidcProviderArn: string, subjects: string[], claims: Record<string, string> = {}, sid = "GithubActionsOidc"): object {
+  const extra = Object.fromEntries(Object.entries(claims).map(([k, v]) => [`${GITHUB_OIDC_HOST}:${k}`, v]));
+  return webIdentityTrustPolicy(sid, oidcProviderArn, { [`${GITHUB_OIDC_HOST}:aud`]: AWS_STS_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: oneOrMany(subjects), ...extra });
 }
 
 /** WIF attribute mapping: the claims the conditions and principal sets use. */

@@ -32,19 +32,20 @@ export function remoteCommandLine(argv: readonly string[]): string {
  * An inventory document for some slots, valid for the CLI's strict schema: the one-slot document
  * HutSlot feeds on stdin and a runner host's `HUT_INVENTORY` file are both built here.
  */
-export function inventoryDocument(slots: readonly SlotConfig[], homeAssistant?: HomeAssistantConfig) {
-  return { ...(homeAssistant ? { homeAssistant } : {}), slots: [...slots] };
+export function inventoryDocument(slots: readonly SlotConfig[], homeAssistant?: HomeAssistantConfig, artifactStore?: string) {
+  return { ...(homeAssistant ? { homeAssistant } : {}), ...(artifactStore ? { artifacts: { store: artifactStore } } : {}), slots: [...slots] };
 }
 
-/** The one-slot inventory document fed on stdin. */
-export function slotInventory(slot: SlotConfig, homeAssistant?: HomeAssistantConfig): string {
-  return `${JSON.stringify(inventoryDocument([slot], homeAssistant))}\n`;
+/** The one-slot inventory document fed on stdin (with the artifact store URL when a flash fetches by commit). */
+export function slotInventory(slot: SlotConfig, homeAssistant?: HomeAssistantConfig, artifactStore?: string): string {
+  return `${JSON.stringify(inventoryDocument([slot], homeAssistant, artifactStore))}\n`;
 }
 
-export interface FirmwareSpec {
-  path: string;
-  sha256: string;
-  commitSha?: string;
+/** An image on the runner host, or the upstream build of a commit (fetched from the artifact store). */
+export type FirmwareSpec = { path: string; sha256: string; commitSha?: string } | { sha: string };
+
+export function byCommit(firmware: FirmwareSpec): firmware is { sha: string } {
+  return "sha" in firmware;
 }
 
 /**
@@ -54,7 +55,14 @@ export interface FirmwareSpec {
 export const DEFAULT_LOCK_WAIT_SECONDS = 300;
 
 export function flashArgs(slot: SlotConfig, firmware: FirmwareSpec): string[] {
-  return ["flash", "--inventory", "-", "--slot", slot.id, "--firmware", firmware.path, "--sha256", firmware.sha256, "--json"];
+  const image = byCommit(firmware) ? ["--sha", firmware.sha] : ["--firmware", firmware.path, "--sha256", firmware.sha256];
+  return ["flash", "--inventory", "-", "--slot", slot.id, ...image, "--json"];
+}
+
+/** What re-flashes a slot when it changes (the image by file keeps its historical trigger list). */
+export function flashTriggers(slot: SlotConfig, firmware: FirmwareSpec): string[] {
+  const image = byCommit(firmware) ? [firmware.sha] : [firmware.sha256, firmware.commitSha ?? ""];
+  return [...image, slot.serialById, slot.chip];
 }
 
 export function powerCycleArgs(slot: SlotConfig): string[] {

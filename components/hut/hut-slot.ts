@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
-import { type FirmwareSpec, flashArgs, type HUT_REMOTE_ENV, hutArgv, lockWaitFlags, powerCycleArgs, slotInventory } from "./commands.ts";
+import { type FirmwareSpec, byCommit, flashArgs, flashTriggers, type HUT_REMOTE_ENV, hutArgv, lockWaitFlags, powerCycleArgs, slotInventory } from "./commands.ts";
 import { HutAction } from "./hut-action.ts";
 import type { RunnerHostConnection } from "./runner-host-connection.ts";
 
@@ -26,6 +26,8 @@ export interface HutSlotArgs extends LabComponentArgs {
   haToken?: pulumi.Input<string>;
   /** Desired firmware; a change of sha256/commit (or of the board's serial/chip) re-flashes. */
   firmware?: FirmwareSpec;
+  /** The artifact store URL (`s3://…`, `gs://…`, `file://…`); required for firmware by commit. */
+  artifactStore?: string;
   /** Changing it power-cycles the slot on the next `pulumi up`. */
   powerCycleNonce?: string;
   /** How the runner host invokes the CLI, e.g. `hut`. */
@@ -37,6 +39,7 @@ export interface HutSlotArgs extends LabComponentArgs {
 /**
  * `labfleet:hut:HutSlot`: a slot's record for the stack output table, plus its hardware actions
  * as `HutAction` resources on the runner host — `flash` (triggered by firmware sha256 / commit,
+ * by the commit SHA of a build fetched from the artifact store,
  * and by the board's serial path/chip) and `power-cycle` (triggered by `powerCycleNonce`). Both
  * run the same `hut` CLI a CI job uses; only trigger changes (replacements) run them again.
  */
@@ -62,11 +65,14 @@ export class HutSlot extends LabComponent {
     const stdin = slotInventory(slot, args.homeAssistant);
 
     if (args.firmware) {
+      const fetches = byCommit(args.firmware);
+      if (fetches && !args.artifactStore) throw new Error(`HutSlot ${name}: firmware by commit needs the artifact store (labfleet:artifacts or hut.artifacts.store)`);
       this.flash = this.action("flash", {
         argv: hutArgv(args.hutCommand, flashArgs(slot, args.firmware)),
         runFlags: lockWaitFlags(args.lockWaitSeconds),
-        stdin,
-        triggers: [args.firmware.sha256, args.firmware.commitSha ?? "", slot.serialById, slot.chip],
+        // only a flash by commit carries the store: the stdin of existing actions stays as it was
+        stdin: fetches ? slotInventory(slot, args.homeAssistant, args.artifactStore) : stdin,
+        triggers: flashTriggers(slot, args.firmware),
       }, args);
     }
     if (args.powerCycleNonce !== undefined) {

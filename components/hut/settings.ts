@@ -1,7 +1,20 @@
 import { z } from "zod";
+import { CommitSha } from "../../hardware/schema/artifacts.ts";
 import { ChipName, InventoryBody, resolveInventory } from "../../hardware/schema/inventory.ts";
 import { CommitSha, LaneSettings } from "../../hardware/schema/lane.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS } from "./commands.ts";
+
+/** An image already on the runner host. */
+const FirmwareFile = z.strictObject({
+  path: z.string().startsWith("/", "must be an absolute path").describe("firmware image on the runner host"),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits").describe("sha256 of the image; checked before flashing"),
+  commitSha: z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit sha").optional().describe("upstream commit that built it"),
+});
+
+/** The upstream lane's build of a commit, fetched from the artifact store and verified against its manifest. */
+const FirmwareByCommit = z.strictObject({
+  sha: CommitSha.describe("commit whose build the runner fetches from the artifact store (hut flash --sha)"),
+});
 
 /**
  * `labfleet:hut` — the HUT inventory (the hut CLI's own schema) plus the desired state that
@@ -11,16 +24,14 @@ export const HutExtras = z.strictObject({
   firmware: z
     .record(
       ChipName,
-      z.strictObject({
-        path: z.string().startsWith("/", "must be an absolute path").describe("firmware image on the runner host"),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits").describe("sha256 of the image; checked before flashing"),
-        commitSha: z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit sha").optional().describe("upstream commit that built it"),
+      z.union([FirmwareFile, FirmwareByCommit], {
+        error: () => "must be { sha: <commit> } (the upstream build from the artifact store) or { path, sha256 } (an image on the runner host)",
       }),
       // also what an old single-image `firmware: {path, sha256}` gets: its keys are not chips
       { error: (iss) => (iss.code === "invalid_key" ? "must be a chip name like esp32, esp32s3 (firmware has one image per chip)" : undefined) },
     )
     .optional()
-    .describe("firmware per chip (esp32, esp32s3, …): each slot runs its chip's image; a change of sha256/commitSha re-flashes"),
+    .describe("firmware per chip (esp32, esp32s3, …): each slot runs its chip's image; a change of sha / sha256 / commitSha re-flashes"),
   powerCycleNonce: z.string().min(1).optional().describe("change to power-cycle every slot on the next up (needs homeAssistant)"),
   hutCommand: z.string().min(1).default("hut").describe("how the runner host invokes the hut CLI"),
   lockWaitSeconds: z

@@ -10,6 +10,8 @@ export interface HutSlotsArgs {
   homeAssistant?: HomeAssistantConfig;
   /** Firmware per chip: each slot is flashed with its chip's image. */
   firmware?: Record<string, FirmwareSpec>;
+  /** The artifact store URL the runners fetch builds by commit from. */
+  artifactStore?: string;
   powerCycleNonce?: string;
   hutCommand: string;
   lockWaitSeconds?: number;
@@ -32,6 +34,7 @@ export function declareHutSlots(a: HutSlotsArgs): HutSlot[] {
       homeAssistant: a.homeAssistant,
       haToken: a.haToken,
       firmware: a.firmware?.[slot.chip],
+      artifactStore: a.artifactStore,
       powerCycleNonce: a.powerCycleNonce,
       hutCommand: a.hutCommand,
       lockWaitSeconds: a.lockWaitSeconds,

@@ -32,7 +32,7 @@ export function slotsOn(runner: string, slots: readonly SlotConfig[]): SlotConfi
  * The runner's inventory file: the same document HutSlot feeds its commands on stdin, for all of
  * this runner's slots, as YAML. No secrets (the HA token comes from `HA_TOKEN`).
  */
-export function runnerInventoryYaml(runner: string, slots: readonly SlotConfig[], homeAssistant?: HomeAssistantConfig): string {
-  const doc = inventoryDocument(slotsOn(runner, slots), homeAssistant);
+export function runnerInventoryYaml(runner: string, slots: readonly SlotConfig[], homeAssistant?: HomeAssistantConfig, artifactStore?: string): string {
+  const doc = inventoryDocument(slotsOn(runner, slots), homeAssistant, artifactStore);
   return `# Managed by labfleet (RunnerHost ${runner}): the HUT slots on this runner. Edits are overwritten.\n${stringify(doc, { lineWidth: 0 })}`;
 }

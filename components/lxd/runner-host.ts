@@ -35,6 +35,8 @@ export interface RunnerHostArgs extends LabComponentArgs {
   slots: readonly SlotConfig[];
   /** `labfleet:hut.homeAssistant`, part of the runner's inventory file (no token). */
   homeAssistant?: HomeAssistantConfig;
+  /** The artifact store URL, part of the runner's inventory file (`hut fetch` finds it there). */
+  artifactStore?: string;
   wireguard?: RunnerHostWireGuard;
   /** GitLab runners of this runner's slots (wired by the stack from `RoleRepos.ciRunnerTokens`). */
   gitlab?: RunnerHostGitlab;
@@ -164,7 +166,7 @@ export class RunnerHost extends LabComponent {
     const mySlots = slotsOn(r.name, args.slots);
     if (mySlots.length > 0) {
       // Non-secret: what `hut` on the runner (CI jobs, operators) reads through HUT_INVENTORY.
-      this.hutInventory = file("hut-inventory", { path: HUT_INVENTORY_PATH, content: runnerInventoryYaml(r.name, args.slots, args.homeAssistant), mode: "0644" });
+      this.hutInventory = file("hut-inventory", { path: HUT_INVENTORY_PATH, content: runnerInventoryYaml(r.name, args.slots, args.homeAssistant, args.artifactStore), mode: "0644" });
     }
     for (const [role, text] of Object.entries(args.gitlab?.roleEnvs ?? {}) as [Role, pulumi.Input<string>][]) {
       // 0600 for the agent's user, directories 0700: the contract of components/gitlab/env-file.ts

@@ -3,6 +3,7 @@ import { AbortedError, EXIT, LockTimeoutError } from "../errors.ts";
 import { HaError } from "../relay.ts";
 import { SerialError } from "../serial.ts";
 import { registerDoctor } from "./commands/doctor.ts";
+import { registerFetch } from "./commands/fetch.ts";
 import { registerFlash } from "./commands/flash.ts";
 import { registerHandoff } from "./commands/handoff.ts";
 import { registerLane } from "./commands/lane.ts";
@@ -18,7 +19,8 @@ import { runCli } from "./usage.ts";
 /**
  * The `hut` CLI (docs/runbooks/hut.md, "Quick reference"; design in docs/design/hut.md).
  * Exit codes: 0 ok · 1 operation failed · 2 bad flag, inventory or invocation (the flag/key is
- * named) · 75 lock not acquired within --wait · 128+n on signal n.
+ * named) · 3 no build for the commit/chip (fetch) · 75 lock not acquired within --wait · 128+n on
+ * signal n.
  */
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("hut")
@@ -29,6 +31,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerLock(program, setExit);
   registerPowerCycle(program, setExit);
   registerFlash(program, setExit);
+  registerFetch(program, setExit);
   registerMonitor(program, setExit);
   registerRun(program, setExit);
   registerSlots(program, setExit);

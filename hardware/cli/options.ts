@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option } from "commander";
+import type { z } from "zod";
 import { UsageError } from "../errors.ts";
 import { findSlot, loadInventory } from "../inventory.ts";
+import { ChipName, CommitSha, type StoreLocation, StoreUrl } from "../schema/artifacts.ts";
 import type { InventoryConfig, SlotConfig } from "../schema/inventory.ts";
 
 /** Argument parsers for commander: a bad value makes commander name the flag, exit 2. */
@@ -36,6 +38,43 @@ export function regex(value: string): RegExp {
   } catch (err) {
     throw new InvalidArgumentError(`not a valid regular expression (${(err as Error).message})`);
   }
+}
+
+/** A commander argument parser from a zod schema: its first issue becomes the flag's error (exit 2). */
+export function zodArg<T>(schema: z.ZodType<T, string>) {
+  return (value: string): T => {
+    const r = schema.safeParse(value);
+    if (!r.success) throw new InvalidArgumentError(r.error.issues[0]?.message ?? "invalid value");
+    return r.data;
+  };
+}
+
+export const commitSha = zodArg(CommitSha);
+export const chipName = zodArg(ChipName);
+export const storeUrl = zodArg(StoreUrl);
+
+/** `--store <url>`, declared once for every command that reads the artifact store. */
+export function storeOption(): Option {
+  return new Option("--store <url>", "artifact store (s3://…, gs://…, file:///…); default $HUT_ARTIFACT_STORE, else the inventory's artifacts.store").argParser(storeUrl);
+}
+
+/**
+ * The artifact store: `--store`, else HUT_ARTIFACT_STORE, else the inventory's `artifacts.store`
+ * (read only when neither is given). Missing or invalid → UsageError naming the flag/variable/key.
+ */
+export function storeFrom(opts: { store?: StoreLocation; inventory?: string }, env: NodeJS.ProcessEnv = process.env, loaded?: InventoryConfig): StoreLocation {
+  if (opts.store) return opts.store;
+  const fromEnv = env.HUT_ARTIFACT_STORE;
+  if (fromEnv) {
+    const r = StoreUrl.safeParse(fromEnv);
+    if (!r.success) throw new UsageError(`HUT_ARTIFACT_STORE: ${r.error.issues[0]?.message}`);
+    return r.data;
+  }
+  if (loaded || opts.inventory || env.HUT_INVENTORY) {
+    const store = (loaded ?? loadInventory(opts.inventory, env)).artifacts?.store;
+    if (store) return store;
+  }
+  throw new UsageError("--store: required (or set HUT_ARTIFACT_STORE, or artifacts.store in the inventory)");
 }
 
 /** `--inventory <file>`, declared once for every command that reads the inventory. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChipName, StoreUrl } from "./artifacts.ts";
 
 /**
  * The HUT inventory: ONE schema for the `hut` CLI's `--inventory` file and the stack's
@@ -13,8 +14,7 @@ export const SLOT_ID = /^hut-\d{2,}$/;
 export const BY_ID_PREFIX = "/dev/serial/by-id/";
 
 const hex4 = z.string().regex(/^[0-9a-fA-F]{4}$/, "must be 4 hex digits");
-/** An esptool `--chip` name. */
-export const ChipName = z.string().regex(/^esp32[a-z0-9]*$/, "must be an esptool chip name like esp32, esp32s3");
+export { ChipName };
 const chip = ChipName;
 
 export const BUILTIN_DEFAULTS = {
@@ -102,8 +102,14 @@ export const InventoryDefaults = z.strictObject({
   boot: BootInput.optional().describe("boot check settings of every slot"),
 });
 
+/** Where `hut fetch` (and `hut flash --sha`) find the upstream lane's builds by commit SHA. */
+export const InventoryArtifacts = z.strictObject({
+  store: StoreUrl.describe("artifact store URL: s3://bucket[/prefix], gs://bucket[/prefix] or file:///dir (docs/design/artifacts.md)"),
+});
+
 export const InventoryBody = z.strictObject({
   homeAssistant: HomeAssistant.optional().describe("Home Assistant for relay power-cycles"),
+  artifacts: InventoryArtifacts.optional().describe("the artifact store of firmware builds by commit SHA"),
   defaults: InventoryDefaults.optional().describe("settings merged under each slot"),
   slots: z.array(SlotInput).describe("the slots"),
 });
@@ -144,7 +150,7 @@ export function resolveInventory(inv: z.output<typeof InventoryBody>, ctx: z.Ref
   uniqueBy(slots, (s) => s.relay.entity, (s) => `relay entity ${q(s.relay.entity)}`, ["relay", "entity"], ctx);
   uniqueBy(slots, (s) => `${s.runner}\u0000${s.serialById}`, (s) => `serial path ${q(s.serialById)} on runner ${q(s.runner)}`, ["serialById"], ctx);
   usbOverlaps(slots, ctx);
-  return { homeAssistant: inv.homeAssistant, slots };
+  return { homeAssistant: inv.homeAssistant, artifacts: inv.artifacts, slots };
 }
 
 /**

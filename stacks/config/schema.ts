@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Artifacts } from "./sections/artifacts.ts";
 import { Ci } from "./sections/ci.ts";
 import { Fleet } from "./sections/fleet.ts";
 import { Console, type ConsoleConfig } from "./sections/console.ts";
@@ -29,6 +30,7 @@ export const StackConfigSchema = z
     gitlab: Gitlab,
     github: Github,
     hut: Hut,
+    artifacts: Artifacts,
     fleet: Fleet,
     governance: Governance,
   })
@@ -38,6 +40,7 @@ export const StackConfigSchema = z
       ctx.addIssue({ code: "custom", path: ["fleet"], message: "needs the labfleet:wireguard section (the agents are its peers)" });
     }
     refineGithub(cfg, ctx);
+    refineArtifacts(cfg, ctx);
     if (cfg.lxd.enabled && !cfg.wireguard.enabled) {
       cfg.lxd.runners.forEach((r, i) => {
         if (r.wireguard === true) {
@@ -71,6 +74,31 @@ export const StackConfigSchema = z
   });
 
 export type StackConfigData = z.output<typeof StackConfigSchema>;
+
+/**
+ * The artifact store: on AWS it trusts CiIdentity's GitHub OIDC provider; when the stack declares
+ * it, it is the HUT slots' store (hut.artifacts is then the stack's to set); firmware named by
+ * commit needs a store.
+ */
+function refineArtifacts(
+  cfg: { ci: z.output<typeof Ci>; hut: z.output<typeof Hut>; artifacts: z.output<typeof Artifacts> },
+  ctx: z.RefinementCtx,
+): void {
+  const { ci, hut, artifacts } = cfg;
+  if (artifacts.enabled && artifacts.provider === "aws" && !(ci.enabled && ci.aws.enabled)) {
+    ctx.addIssue({ code: "custom", path: ["artifacts", "provider"], message: "aws needs labfleet:ci with ci.aws enabled (the upload role trusts its GitHub OIDC provider)" });
+  }
+  if (!hut.enabled) return;
+  if (artifacts.enabled && hut.artifacts) {
+    ctx.addIssue({ code: "custom", path: ["hut", "artifacts"], message: "set by the stack from labfleet:artifacts (its bucket); remove it" });
+  }
+  const store = artifacts.enabled || hut.artifacts !== undefined;
+  for (const [chip, image] of Object.entries(hut.firmware ?? {})) {
+    if ("sha" in image && !store) {
+      ctx.addIssue({ code: "custom", path: ["hut", "firmware", chip, "sha"], message: "needs an artifact store: labfleet:artifacts, or hut.artifacts.store (file:///… on the local stack)" });
+    }
+  }
+}
 
 /** The GitHub section governs the repository CiIdentity trusts, and hosts its deploy environments. */
 function refineGithub(cfg: { ci: z.output<typeof Ci>; github: z.output<typeof Github> }, ctx: z.RefinementCtx): void {

@@ -34,7 +34,8 @@ describe("npm run approve", () => {
     expect(text).not.toContain("hunter2-secret");
     const doc = JSON.parse(text);
     expect(doc["rds-hardening"]).toEqual({ environment: "staging", minBackupDays: 7 });
-    expect(doc["oidc-trust-scoped"]).toEqual({ allowedRepositories: ["example-lab/labfleet"] });
+    // the CI repository and the artifact store's upstream product repository
+    expect(doc["oidc-trust-scoped"]).toEqual({ allowedRepositories: ["example-lab/labfleet", "example-lab/firmware"] });
     const gitlab = (parse(readFileSync(join(root, "Pulumi.staging.yaml"), "utf8")) as { config: Record<string, { group: string; roles: { arch: { path: string } } }> }).config["labfleet:gitlab"]!;
     expect(doc["role-repo-boundary"]).toEqual({ productRepositories: [`${gitlab.group}/${gitlab.roles.arch.path}`] });
     expect(doc["iam-change-approval"].approvals.map((a: { urn: string }) => a.urn)).toEqual([role.urn, rp([]).urn].sort());

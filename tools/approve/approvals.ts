@@ -35,7 +35,11 @@ export function approvalsPath(stack: string, cfg: Pick<StackConfigData, "governa
 export function tunablesFor(cfg: StackConfigData): PolicyConfigDoc {
   const g = cfg.governance;
   const env = { environment: cfg.environment };
-  const repos = cfg.ci.enabled ? [`${cfg.ci.github.owner}/${cfg.ci.github.repo}`] : [];
+  // the lab's own repository (CI identity) and the product repository whose upstream lane uploads builds
+  const repos = [
+    ...(cfg.ci.enabled ? [`${cfg.ci.github.owner}/${cfg.ci.github.repo}`] : []),
+    ...(cfg.artifacts.enabled ? [`${cfg.artifacts.upstream.owner}/${cfg.artifacts.upstream.repo}`] : []),
+  ];
   const product = cfg.gitlab.enabled ? [roleProjectPath(cfg.gitlab, PRODUCT_ROLE)] : [];
   return {
     "rds-hardening": { minBackupDays: g.minBackupDays, ...env },

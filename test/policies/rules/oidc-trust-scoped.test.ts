@@ -95,4 +95,35 @@ describe("oidc-trust-scoped", () => {
     expect(mandatory(gcp)[0]?.message).toContain("attributeCondition is unknown during preview");
     expect(noDowngrade([...deferred, ...condUnknown, ...gcp])).toBe(true);
   });
+
+  it("trust in another issuer (GitLab id_tokens) must pin that issuer's sub and aud; its GCP provider the project path", async () => {
+    const GL = "gitlab.lab.example.org";
+    const gitlab = (condition: unknown, federated = `arn:aws:iam::123456789012:oidc-provider/${GL}`) =>
+      role(JSON.stringify({ Statement: [{ Effect: "Allow", Action: "sts:AssumeRoleWithWebIdentity", Principal: { Federated: federated }, ...(condition ? { Condition: condition } : {}) }] }));
+    const ok = { StringEquals: { [`${GL}:sub`]: "project_path:lab/runner:ref_type:branch:ref:main", [`${GL}:aud`]: "labfleet-artifacts" } };
+    const cfg = { "oidc-trust-scoped": { allowedRepositories: ["example-lab/labfleet"] } };
+    expect(await check("oidc-trust-scoped", [gitlab(ok), gitlab(ok, "arn:aws:iam::1:oidcprovider/mock")], cfg)).toEqual([]);
+    const vs = await check("oidc-trust-scoped", [
+      gitlab(undefined),
+      gitlab({ StringLike: { [`${GL}:sub`]: "project_path:lab/*", [`${GL}:aud`]: "labfleet-artifacts" } }),
+      gitlab({ StringEquals: { [`${GL}:sub`]: "project_path:lab/*:ref_type:branch:ref:main" } }),
+    ]);
+    expect(vs.map((v) => v.message.split("\n")[1]?.split(". Fix")[0])).toEqual([
+      `aws:iam/role:Role::ci-deploy trust statement #0 trusts OIDC issuer ${GL} without a StringEquals ${GL}:sub condition: any of its identities could assume it`,
+      `aws:iam/role:Role::ci-deploy trust statement #0 does not pin ${GL}:aud`,
+      // StringLike pins neither
+      `aws:iam/role:Role::ci-deploy trust statement #0 trusts OIDC issuer ${GL} without a StringEquals ${GL}:sub condition: any of its identities could assume it`,
+      `aws:iam/role:Role::ci-deploy trust statement #0 does not pin ${GL}:aud`,
+      `aws:iam/role:Role::ci-deploy trust statement #0 ${GL}:sub condition "project_path:lab/*:ref_type:branch:ref:main" uses a wildcard`,
+      `aws:iam/role:Role::ci-deploy trust statement #0 does not pin ${GL}:aud`,
+    ]);
+    const glProvider = (attributeCondition: unknown) =>
+      res("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider", "gitlab", { oidc: { issuerUri: "https://gitlab.lab.example.org" }, attributeCondition });
+    expect(await check("oidc-trust-scoped", [glProvider('assertion.project_path in ["lab/runner"] && assertion.ref == "main"')], cfg)).toEqual([]);
+    const gvs = await check("oidc-trust-scoped", [glProvider(undefined), glProvider('assertion.project_path == "lab/runner" || true')]);
+    expect(gvs.map((v) => v.message.split("\n")[1]?.split(". Fix")[0])).toEqual([
+      'gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider::gitlab attributeCondition "" does not pin assertion.project_path: any project on https://gitlab.lab.example.org could federate',
+      'gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider::gitlab attributeCondition "assertion.project_path == \\"lab/runner\\" || true" ORs the project check with other clauses',
+    ]);
+  });
 });

@@ -10,12 +10,15 @@ const REPO_IDS = "example-lab@123456789/labfleet@987654321";
 const SUFFIX = createHash("sha256").update("ci-pool-suffix").digest("hex").slice(0, 4);
 const pool = (purpose: string) => `github-${purpose}-${SUFFIX}`;
 const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z]*$/;
+/** CiIdentity's own children (the artifact store's pool, accounts and bucket grants: artifact-store.test.ts). */
+const ci = (r: { name: string }) => r.name.startsWith("ci-");
 
 describe.each(STACKS)("CiIdentity on %s", (stack) => {
   it("AWS: GitHub OIDC provider with the STS audience; no access keys anywhere", async () => {
     const run = await planOf(stack);
     expect(ofType(run, "labfleet:ci:CiIdentity").map((r) => r.name)).toEqual(["ci"]);
-    const oidc = ofType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+    // (the artifact store's GitLab provider is checked in artifact-store.test.ts)
+    const oidc = ofType(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider").filter(ci);
     expect(oidc.map((o) => o.inputs)).toEqual([expect.objectContaining({ url: "https://token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] })]);
     for (const forbidden of ["aws:iam/accessKey:AccessKey", "gcp:serviceaccount/key:Key", "aws:iam/user:User"]) expect(ofType(run, forbidden)).toEqual([]);
   });
@@ -105,10 +108,10 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
 
   it("GCP: one pool per purpose (ids with the stack's random suffix); providers pin owner id, repository id, repository and subjects", async () => {
     const run = await planOf(stack);
-    const pools = ofType(run, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool").map((p) => p.inputs.workloadIdentityPoolId).sort();
+    const pools = ofType(run, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool").filter(ci).map((p) => p.inputs.workloadIdentityPoolId).sort();
     expect(pools).toEqual([pool(stack), pool("preview")].sort());
     expect(named(run, "ci-pool-suffix").inputs.byteLength).toBe(2);
-    const providers = ofType(run, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
+    const providers = ofType(run, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider").filter(ci);
     const bySub: Record<string, string> = { [pool(stack)]: `environment:${stack}`, [pool("preview")]: "pull_request" };
     expect(providers).toHaveLength(2);
     for (const p of providers) {
@@ -134,7 +137,7 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
 
   it("GCP: service accounts trust only their pool's repository principal set, never a whole pool; no keys", async () => {
     const run = await planOf(stack);
-    const bindings = ofType(run, "gcp:serviceaccount/iAMMember:IAMMember").filter((b) => b.inputs.role === "roles/iam.workloadIdentityUser");
+    const bindings = ofType(run, "gcp:serviceaccount/iAMMember:IAMMember").filter((b) => ci(b) && b.inputs.role === "roles/iam.workloadIdentityUser");
     expect(bindings.map((b) => [b.name, b.inputs.member]).sort()).toEqual(
       [
         ["ci-preview-wif-user", `principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/${pool("preview")}/attribute.repository/${REPO}`],
@@ -159,7 +162,7 @@ describe.each(STACKS)("CiIdentity on %s", (stack) => {
     expect(GCP_PREVIEW_PERMISSIONS.every((p) => GCP_DEPLOY_PERMISSIONS.includes(p))).toBe(true);
     expect(GCP_DEPLOY_PERMISSIONS).not.toContain("cloudsql.instances.delete");
     // The state backend is S3 (docs/runbooks/ci-identity.md): no grants on a GCS bucket nobody uses.
-    expect(ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember")).toEqual([]);
+    expect(ofType(run, "gcp:storage/bucketIAMMember:BucketIAMMember").filter(ci)).toEqual([]);
     // Refresh works: the IAM policies of the state bucket/key are readable; the deploy role gets no setIamPolicy while IAP is on.
     const preview = custom.find((c) => c.inputs.roleId === "labfleetCiPreview")!.inputs.permissions as string[];
     expect(preview).toEqual(expect.arrayContaining(["storage.buckets.getIamPolicy", "cloudkms.cryptoKeys.getIamPolicy", "run.services.getIamPolicy"]));

@@ -3,10 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { ConfigError, parseStackConfig } from "../../../stacks/config/index.ts";
+import { configProblems } from "../../helpers/stack-config.ts";
 import { fargateMemoryAllowed } from "../../../components/aws/settings.ts";
 import { ROOT } from "../../../tools/plan/run.ts";
-import { readStackFile } from "../../../tools/plan/stack-file.ts";
 import { plan } from "../../helpers/cli.ts";
 
 type Obj = Record<string, unknown>;
@@ -18,25 +17,7 @@ type Doc = { config: StackDoc };
 const loadDoc = (stack: string) => parse(readFileSync(join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as Doc;
 
 /** The committed stack file with `edit` applied to its parsed document; returns every problem. */
-function problemsOf(stack: "staging" | "production", edit: (cfg: StackDoc) => void): string[] {
-  const doc = loadDoc(stack);
-  edit(doc.config);
-  const dir = mkdtempSync(join(tmpdir(), "labfleet-cloud-cfg-"));
-  try {
-    const file = join(dir, "stack.yaml");
-    writeFileSync(file, stringify(doc));
-    const ec = readStackFile(file, "labfleet");
-    const values: Record<string, string> = {};
-    for (const [k, v] of Object.entries(ec.config)) if (k.startsWith("labfleet:")) values[k.slice("labfleet:".length)] = v;
-    parseStackConfig({ values, secretKeys: new Set(ec.secretKeys.map((k) => k.slice("labfleet:".length))) }, stack);
-    return [];
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    return err.problems.map((p) => `${p.key}: ${p.message}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const problemsOf = (stack: "staging" | "production", edit: (cfg: StackDoc) => void): string[] => configProblems<StackDoc>(stack, edit);
 
 const aws = (c: StackDoc) => c["labfleet:console"].aws;
 const gcp = (c: StackDoc) => c["labfleet:console"].gcp;
