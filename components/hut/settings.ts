@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CommitSha } from "../../hardware/schema/artifacts.ts";
 import { ChipName, InventoryBody, resolveInventory } from "../../hardware/schema/inventory.ts";
-import { CommitSha, LaneSettings } from "../../hardware/schema/lane.ts";
+import { LaneSettings } from "../../hardware/schema/lane.ts";
 import { DEFAULT_LOCK_WAIT_SECONDS } from "./commands.ts";
 
 /** An image already on the runner host. */
@@ -66,14 +66,15 @@ export function resolveHut(parsed: z.output<typeof HutBody>, ctx: z.RefinementCt
 
 /**
  * The lane's known-good build per chip: `lane.knownGood`, else the chip's `firmware.<chip>.commitSha`
- * when it is a full SHA. Every slot's chip needs one (the health job flashes it).
+ * (or its `sha`) when it is a full SHA. Every slot's chip needs one (the health job flashes it).
  */
 function resolveLane(parsed: z.output<typeof HutBody>, slots: readonly { id: string; chip: string }[], ctx: z.RefinementCtx): LaneSettings {
   const lane = parsed.lane as LaneSettings;
   const knownGood = { ...lane.knownGood };
   for (const [i, slot] of slots.entries()) {
     if (knownGood[slot.chip]) continue;
-    const fromFirmware = CommitSha.safeParse(parsed.firmware?.[slot.chip]?.commitSha);
+    const fw = parsed.firmware?.[slot.chip];
+    const fromFirmware = CommitSha.safeParse(fw && "sha" in fw ? fw.sha : fw?.commitSha);
     if (fromFirmware.success) knownGood[slot.chip] = fromFirmware.data;
     else {
       ctx.addIssue({

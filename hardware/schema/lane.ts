@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CommitSha } from "./artifacts.ts";
 import { ChipName } from "./inventory.ts";
 import { ROLE_TIMEOUTS } from "./ws2.ts";
 
@@ -8,8 +9,6 @@ import { ROLE_TIMEOUTS } from "./ws2.ts";
  * `hut lane run` / `hut lane health` (which the template passes).
  */
 
-/** A full git commit SHA (SHA-1, or SHA-256 repositories): commit statuses need the full one. */
-export const CommitSha = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, "must be a full lower-case hex commit SHA (40 or 64 digits)");
 
 /** `owner/name` of a GitHub repository. */
 export const GithubRepository = z

@@ -11,7 +11,8 @@ import { type LaneJobResult, laneJunit } from "../../lane/job.ts";
 import { runLane } from "../../lane/run.ts";
 import { inventoryPath } from "../../lane/steps.ts";
 import type { InventoryConfig, SlotConfig } from "../../schema/inventory.ts";
-import { CommitSha, GithubRepository, LaneSettings, StatusContext } from "../../schema/lane.ts";
+import { CommitSha } from "../../schema/artifacts.ts";
+import { GithubRepository, LaneSettings, StatusContext } from "../../schema/lane.ts";
 import { intInRange, inventoryOption, nonNegativeNumber, slotOption } from "../options.ts";
 import { shutdownSignal } from "../shutdown.ts";
 
