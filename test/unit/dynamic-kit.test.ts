@@ -8,6 +8,7 @@ import { checkInputs } from "../../components/dynamic-inputs.ts";
 import { FleetRollout } from "../../components/fleet/rollout-resource.ts";
 import { GitlabProjectAccessToken } from "../../components/gitlab/access-token.ts";
 import { GitlabBootstrapFiles } from "../../components/gitlab/bootstrap-files.ts";
+import { GitlabGroup } from "../../components/gitlab/group.ts";
 import { GitlabProject } from "../../components/gitlab/project.ts";
 import { GitlabProtectedBranch } from "../../components/gitlab/protected-branch.ts";
 import { GitlabRoleBoundary } from "../../components/gitlab/role-boundary.ts";
@@ -28,6 +29,7 @@ const RESOURCES: [Ctor, string[]][] = [
   [FleetRollout as Ctor, ["privateKey"]],
   [GitlabProjectAccessToken as Ctor, ["gitlabToken", "token"]],
   [GitlabBootstrapFiles as Ctor, ["gitlabToken"]],
+  [GitlabGroup as Ctor, ["gitlabToken"]],
   [GitlabProject as Ctor, ["gitlabToken"]],
   [GitlabProtectedBranch as Ctor, ["gitlabToken"]],
   [GitlabRoleBoundary as Ctor, ["gitlabToken", "subjectToken"]],
