@@ -55,7 +55,7 @@ function inputs(transport: Record<string, unknown>, sshPrivateKey: string, extra
   };
 }
 
-const hubPeerKeys = async () => parseDump(await lab.hubDump()).peers.map((p) => p.publicKey);
+const hubPeerKeys = async () => parseDump(await lab.hubDump()).peers.map((p) => p.publicKey).sort(); // wireguard-go dumps peers in map order
 const leftoverSecretDirs = () => readdirSync("/tmp").filter((f) => f.startsWith("labfleet-wg-"));
 
 describe("ssh transport (real sshd, pinned host key)", () => {
