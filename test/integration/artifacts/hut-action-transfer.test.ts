@@ -3,7 +3,6 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flashArgs, flashTransfer, hutArgv, slotInventory } from "../../../components/hut/commands.ts";
-import * as impl from "../../../components/hut/hut-action-impl.ts";
 import { openStore } from "../../../hardware/artifact-store.ts";
 import { ArtifactManifest, StoreUrl, buildKey, manifestKey } from "../../../hardware/schema/artifacts.ts";
 import { Inventory } from "../../../hardware/schema/inventory.ts";
@@ -14,6 +13,7 @@ import { FAKE_ESPTOOL, type TempDir, slotEntry, tempDir } from "../hut/helpers/c
 import { type PtyPair, bootingBoard, ptyPair } from "../hut/helpers/serial.ts";
 import { type Sshd, startSshd } from "../wireguard/sshd.ts";
 import { FAKE_GCS_SERVER, MOTO_SERVER, type StoreServer, missingServer, startFakeGcs, startMoto } from "./servers.ts";
+import { created, failure } from "../hut/helpers/action.ts";
 
 /**
  * The stack's flash by commit from a cloud store: HutAction fetches and verifies the build on
@@ -46,21 +46,6 @@ afterAll(async () => {
 });
 
 const conn = () => ({ host: "127.0.0.1", port: sshd.port, user: "root", privateKey: sshd.clientKey, hostKey: sshd.hostKeyLine });
-
-async function created(inputs: Record<string, unknown>) {
-  const checked = await impl.check({}, inputs);
-  if ("failures" in checked) throw new Error(JSON.stringify(checked.failures));
-  return impl.create(checked.inputs);
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 const servers: [string, string, () => Promise<StoreServer>][] = [
   ["moto S3", MOTO_SERVER, startMoto],
