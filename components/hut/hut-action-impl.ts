@@ -356,19 +356,36 @@ async function runRemote(spec: ActionSpec, image?: StagedImage): Promise<RunResu
       staged = dir;
       argv = withStagedImage(argv, `${dir}/firmware.bin`, image.sha256);
     }
-    return await sshExec(client, remoteCommandLine(argv), {
+    const r = await sshExec(client, remoteCommandLine(argv), {
       stdin: spec.stdin,
       env: spec.environment,
       timeoutMs,
       label: `${what} on ${sshLabel(c)}`,
     });
+    if (!staged) return r;
+    const dir = staged;
+    staged = undefined;
+    const problem = await removeStaged(client, dir, c);
+    if (!problem) return r;
+    const sep = r.stderr && !r.stderr.endsWith("\n") ? "\n" : "";
+    return { ...r, stderr: `${r.stderr}${sep}warning: the staged image ${dir} on ${sshLabel(c)} was not removed (${problem})\n` };
   } catch (err) {
     if (err instanceof SshError && err.kind === "timeout") {
       throw new Error(`${what} timed out on ${sshLabel(c)} after ${spec.timeoutSeconds}s (timeoutSeconds) and was stopped`);
     }
     throw err;
   } finally {
-    if (staged) await sshExec(client, `rm -rf -- ${shellQuote(staged)}`, { timeoutMs: SSH_READY_TIMEOUT_MS, label: `removing ${staged} on ${sshLabel(c)}` }).catch(() => undefined);
+    if (staged) await removeStaged(client, staged, c); // the run's own error is the one reported
     client.end();
+  }
+}
+
+/** Removes the staged image's directory on the runner; a problem as text (the run's result keeps it as a warning). */
+async function removeStaged(client: Awaited<ReturnType<typeof connectSsh>>, dir: string, c: NonNullable<ActionSpec["connection"]>): Promise<string | undefined> {
+  try {
+    const r = await sshExec(client, `rm -rf -- ${shellQuote(dir)}`, { timeoutMs: SSH_READY_TIMEOUT_MS, label: `removing ${dir} on ${sshLabel(c)}` });
+    return r.code === 0 ? undefined : `exit code ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ""}`;
+  } catch (err) {
+    return (err as Error).message;
   }
 }

@@ -21,7 +21,8 @@ import { created, failure } from "../hut/helpers/action.ts";
  * over SSH into a private directory on the "runner" (a real sshd whose sessions get a clean
  * environment: no store credentials, no endpoint) and runs `hut flash --firmware … --sha256 …`
  * there against a simulated slot. Per store: the flash succeeds and the copy is gone afterwards;
- * the copy is 0600 in a 0700 directory; a tampered build fails before the runner is contacted;
+ * the copy is 0600 in a 0700 directory; a failed flash removes it too; a tampered build fails
+ * before the runner is contacted;
  * without the transfer the runner's own `hut flash --sha` cannot read the store.
  */
 const slot = () => Inventory.parse({ slots: [slotEntry(1)] }).slots[0]!;
@@ -125,6 +126,15 @@ describe.each(servers)("HutAction flash by commit from %s to a runner without st
     expect(hex).toBe(createHash("sha256").update(image).digest("hex"));
     expect(manifestSum).toBe(hex);
     expect(existsSync(path!)).toBe(false);
+  }, 120_000);
+
+  it("a failed flash on the runner still removes the copy", async () => {
+    const seen = join(tmp.path, `staged-${server.kind}`);
+    const msg = await failure(created({ ...flashInputs("unused"), argv: ["sh", "-c", `printf %s "$1" > ${seen}; exit 4`, "--sha", commit] }));
+    expect(msg).toMatch(/failed on ssh root@127\.0\.0\.1:\d+ \(exit code 4\)/);
+    const path = readFileSync(seen, "utf8");
+    expect(path).toMatch(/\/firmware\.bin$/);
+    expect(existsSync(path)).toBe(false);
   }, 120_000);
 
   it("without the transfer the runner's own hut flash --sha cannot read the store", async () => {
