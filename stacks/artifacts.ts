@@ -20,5 +20,6 @@ export function artifactStore(cfg: StackConfig, tags: TagContext, ci: CiIdentity
     project: cfg.project,
     githubOidcProviderArn: ci?.aws?.oidcProviderArn,
     gcpApis: cfg.artifacts.gcp ? gcpApis.get(cfg.artifacts.gcp.project) : undefined,
+    deployers: { awsRoleArns: ci?.aws?.deployRoleArns, gcpServiceAccounts: ci?.outputs().gcp?.deployServiceAccounts },
   });
 }

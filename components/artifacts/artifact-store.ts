@@ -14,6 +14,8 @@ export interface ArtifactStoreArgs extends LabComponentArgs {
   githubOidcProviderArn?: pulumi.Input<string>;
   /** provider gcp: the API enablement of `artifacts.gcp.project`. */
   gcpApis?: GcpProjectApis;
+  /** The stack's deploy identities (CiIdentity's, per GitHub environment), granted read: the stack's flash by commit fetches builds under them. */
+  deployers?: { awsRoleArns?: Record<string, pulumi.Input<string>>; gcpServiceAccounts?: Record<string, pulumi.Input<string>> };
 }
 
 /** The stack output `artifacts`: where the store is and which keyless identities write and read it. */
@@ -42,13 +44,13 @@ export class ArtifactStore extends LabComponent {
       if (!c.aws) throw new Error("labfleet:artifacts.aws: required with provider aws");
       if (args.githubOidcProviderArn === undefined) throw new Error(`ArtifactStore ${name}: the GitHub OIDC provider (ci.aws) is required with provider aws`);
       const provider = new aws.Provider(this.childName("aws-provider"), { region: c.aws.region as aws.Region }, { parent: this });
-      const b = createAwsArtifactBucket(this.scope(provider), { settings: { ...c, aws: c.aws }, githubOidcProviderArn: args.githubOidcProviderArn, project: args.project, stack: args.tags.stack });
+      const b = createAwsArtifactBucket(this.scope(provider), { settings: { ...c, aws: c.aws }, githubOidcProviderArn: args.githubOidcProviderArn, project: args.project, stack: args.tags.stack, deployRoleArns: args.deployers?.awsRoleArns });
       this.out = { url, provider: "aws", bucket: b.bucket, upload: { roleArn: b.uploadRoleArn }, read: { roleArn: b.readRoleArn } };
     } else {
       if (!c.gcp) throw new Error("labfleet:artifacts.gcp: required with provider gcp");
       if (!args.gcpApis) throw new Error(`ArtifactStore ${name}: gcpApis (the API enablement of ${c.gcp.project}) is required with provider gcp`);
       const provider = new gcp.Provider(this.childName("gcp-provider"), { project: c.gcp.project }, { parent: this });
-      const b = createGcpArtifactBucket(this.scope(provider), { settings: { ...c, gcp: c.gcp }, apis: args.gcpApis });
+      const b = createGcpArtifactBucket(this.scope(provider), { settings: { ...c, gcp: c.gcp }, apis: args.gcpApis, deployServiceAccounts: args.deployers?.gcpServiceAccounts });
       this.out = {
         url,
         provider: "gcp",

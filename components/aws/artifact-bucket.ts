@@ -12,6 +12,8 @@ export interface AwsArtifactBucketArgs {
   /** IAM role names and path are `<project>-<stack>-artifacts-*` under `/labfleet/<stack>/artifacts/`. */
   project: string;
   stack: string;
+  /** The stack's deploy roles (CiIdentity's, per GitHub environment): they read builds to flash slots by commit. */
+  deployRoleArns?: Record<string, pulumi.Input<string>>;
 }
 
 export interface AwsArtifactBucket {
@@ -25,7 +27,9 @@ export interface AwsArtifactBucket {
  * The store on S3: a versioned, SSE-KMS encrypted, owner-enforced bucket with every public access
  * blocked, TLS-only, and a lifecycle from config. Two keyless roles: `artifacts-upload` (GitHub
  * OIDC, the upstream lane's upload job: put objects, read manifests) and `artifacts-read` (the
- * GitLab instance's OIDC, the hardware lane's jobs: get objects). No access keys.
+ * GitLab instance's OIDC, the hardware lane's jobs: get objects). No access keys. The stack's
+ * deploy roles get the same read (an inline policy on each): `pulumi up` fetches the builds it
+ * flashes by commit and copies them to the runner hosts (docs/design/artifacts.md).
  */
 export function createAwsArtifactBucket(s: ChildScope, args: AwsArtifactBucketArgs): AwsArtifactBucket {
   const c = args.settings;
@@ -104,9 +108,15 @@ export function createAwsArtifactBucket(s: ChildScope, args: AwsArtifactBucketAr
     { Sid: "EncryptBuilds", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
   ]);
   const gitlab = new aws.iam.OpenIdConnectProvider(s.name("gitlab-oidc"), { url: c.readers.issuer, clientIdLists: [c.readers.audience], tags: s.tags() }, s.opts());
-  const read = role("read", `hardware lane read: ${c.readers.projects.join(", ")}`, gitlab.arn.apply((arn) => readerTrustPolicy(arn, c.readers)), [
-    { Sid: "GetBuilds", Effect: "Allow", Action: "s3:GetObject", Resource: objects },
-    { Sid: "DecryptBuilds", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn },
-  ]);
+  const readStatements = [
+    { Sid: "GetBuilds", Effect: "Allow" as const, Action: "s3:GetObject", Resource: objects },
+    { Sid: "DecryptBuilds", Effect: "Allow" as const, Action: "kms:Decrypt", Resource: keyArn },
+  ];
+  const read = role("read", `hardware lane read: ${c.readers.projects.join(", ")}`, gitlab.arn.apply((arn) => readerTrustPolicy(arn, c.readers)), readStatements);
+  for (const [env, arn] of Object.entries(args.deployRoleArns ?? {})) {
+    // the role's name is the ARN's last path segment (IAM ARNs: arn:…:role/<path>/<name>)
+    const roleName = pulumi.output(arn).apply((a) => a.slice(a.lastIndexOf("/") + 1));
+    new aws.iam.RolePolicy(s.name(`deploy-${env}-read`), { role: roleName, name: "artifacts-read", policy: policyDocument(readStatements) }, s.opts());
+  }
   return { bucket: bucket.bucket, kmsKeyArn: keyArn, uploadRoleArn: upload.arn, readRoleArn: read.arn };
 }

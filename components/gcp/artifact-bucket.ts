@@ -21,6 +21,8 @@ export const ARTIFACT_APIS = ["storage.googleapis.com", ...WIF_APIS] as const;
 export interface GcpArtifactBucketArgs {
   settings: ArtifactsSettings & { gcp: NonNullable<ArtifactsSettings["gcp"]> };
   apis: GcpProjectApis;
+  /** The stack's deploy service accounts (CiIdentity's, per GitHub environment): they read builds to flash slots by commit. */
+  deployServiceAccounts?: Record<string, pulumi.Input<string>>;
 }
 
 export interface GcpArtifactBucket {
@@ -37,6 +39,8 @@ export interface GcpArtifactBucket {
  * Identity pool with two providers — `github` (the upstream lane's upload job) and `gitlab` (the
  * hardware lane's jobs) — each bound to its own service account, which holds a bucket-level role
  * only (objectUser to write builds and rewrite the manifest; objectViewer to read). No keys.
+ * The stack's deploy accounts get objectViewer too: `pulumi up` fetches the builds it flashes by
+ * commit and copies them to the runner hosts (docs/design/artifacts.md).
  */
 export function createGcpArtifactBucket(scope: ChildScope, args: GcpArtifactBucketArgs): GcpArtifactBucket {
   const c = args.settings;
@@ -119,5 +123,8 @@ export function createGcpArtifactBucket(scope: ChildScope, args: GcpArtifactBuck
     c.readers.projects.map((p) => fullPool.apply((pl) => projectPrincipalSet(pl, p))),
     "roles/storage.objectViewer",
   );
+  for (const [env, email] of Object.entries(args.deployServiceAccounts ?? {})) {
+    new gcp.storage.BucketIAMMember(s.name(`deploy-${env}-bucket`), { bucket: bucket.name, role: "roles/storage.objectViewer", member: pulumi.interpolate`serviceAccount:${email}` }, s.opts());
+  }
   return { bucket: bucket.name, uploadProvider, uploadServiceAccount, readProvider, readServiceAccount };
 }

@@ -49,6 +49,17 @@ export function byCommit(firmware: FirmwareSpec): firmware is { sha: string } {
 }
 
 /**
+ * Where the image of a flash by commit is fetched: for a cloud store (s3://, gs://) by the host
+ * running Pulumi (the deploy job's identity), then copied to the runner host over SSH, because a
+ * runner host has store credentials only inside a hardware-lane job; a `file://` store, or a slot
+ * on the Pulumi host itself, is read by the runner's `hut flash --sha` as before.
+ */
+export function flashTransfer(slot: SlotConfig, firmware: FirmwareSpec, artifactStore: string | undefined, remote: boolean): { store: string; sha: string; chip: string } | undefined {
+  if (!remote || !byCommit(firmware) || !artifactStore || artifactStore.startsWith("file://")) return undefined;
+  return { store: artifactStore, sha: firmware.sha, chip: slot.chip };
+}
+
+/**
  * How long the stack's flash and power-cycle actions wait for the slot lock (a CI job may hold
  * it) before failing with exit 75 naming the holder; `labfleet:hut.lockWaitSeconds`.
  */

@@ -1,13 +1,18 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
+import { openStore } from "../../hardware/artifact-store.ts";
+import { fetchBuild } from "../../hardware/fetch.ts";
+import { ChipName, CommitSha, StoreUrl } from "../../hardware/schema/artifacts.ts";
 import { ROLE_TIMEOUTS } from "../../hardware/schema/ws2.ts";
 import { formatPath } from "../../hardware/schema/key-path.ts";
 import { checkInputs, plain, withoutProvider } from "../dynamic-inputs.ts";
 import { HOST_KEY_RE, SshError, connectSsh, sshExec, sshLabel } from "../ssh.ts";
+import { shellQuote } from "../shell.ts";
 import { HUT_REMOTE_ENV, remoteCommandLine } from "./commands.ts";
 
 /**
@@ -35,6 +40,18 @@ const Connection = z.strictObject({
   hostKey: z.string().regex(HOST_KEY_RE, "must be `ssh-ed25519 AAAA…` or a SHA256:… fingerprint").optional(),
 });
 
+/**
+ * A flash by commit whose image travels from here: the provider fetches and verifies the build
+ * under its own (the deploy job's) identity and copies it to the runner host over the action's
+ * SSH connection, so the runner needs no store credentials (docs/design/artifacts.md, "The
+ * stack's flash by commit"). How the bytes travel, not what is flashed: a change is stored only.
+ */
+const Transfer = z.strictObject({
+  store: z.string().refine((u) => StoreUrl.safeParse(u).success, "must be an artifact store URL (s3://, gs://, file://)"),
+  sha: CommitSha,
+  chip: ChipName,
+});
+
 export const ActionInputs = z
   .strictObject({
     argv: z.array(z.string().min(1, "must not be empty")).min(1, "must name a command"),
@@ -46,8 +63,12 @@ export const ActionInputs = z
     connection: Connection.optional(),
     cwd: z.string().min(1).optional().describe("working directory of a local run; relative to the project root"),
     timeoutSeconds: z.number().int().positive().max(ROLE_TIMEOUTS.runner.maxSec).default(DEFAULT_TIMEOUT_SECONDS),
+    transfer: Transfer.optional(),
   })
   .superRefine((v, ctx) => {
+    if (v.transfer && v.argv[v.argv.indexOf("--sha") + 1] !== v.transfer.sha) {
+      ctx.addIssue({ code: "custom", path: ["transfer", "sha"], message: `argv must flash the same commit (--sha ${v.transfer.sha})` });
+    }
     if (!v.connection) return;
     for (const k of Object.keys(v.environment)) {
       if (!(HUT_REMOTE_ENV as readonly string[]).includes(k)) {
@@ -68,7 +89,7 @@ export interface ActionOutputs extends ActionSpec {
   ranAt: string;
 }
 
-const SPEC_KEYS = ["argv", "stdin", "triggers", "runFlags", "environment", "connection", "cwd", "timeoutSeconds"] as const;
+const SPEC_KEYS = ["argv", "stdin", "triggers", "runFlags", "environment", "connection", "cwd", "timeoutSeconds", "transfer"] as const;
 
 /** The command line a run executes. */
 const commandOf = (spec: ActionSpec): string[] => [...spec.argv, ...spec.runFlags];
@@ -91,7 +112,9 @@ export async function diff(_id: string, olds: Props, news: Props) {
 export async function create(inputs: Props) {
   const spec = strict(inputs);
   const ranAt = new Date().toISOString();
-  const r = spec.connection ? await runRemote(spec) : await runLocal(spec);
+  // fetched and verified before the runner is contacted: a bad build never reaches it
+  const image = spec.connection && spec.transfer ? await fetchImage(spec, spec.transfer) : undefined;
+  const r = spec.connection ? await runRemote(spec, image) : await runLocal(spec);
   if (r.code !== 0) throw new Error(failureMessage(spec, r));
   const outs: ActionOutputs = {
     ...spec,
@@ -271,7 +294,38 @@ function keepRaw(text: string): string {
   return text.length > 4 * MAX_OUTPUT_CHARS ? text.slice(-4 * MAX_OUTPUT_CHARS) : text;
 }
 
-async function runRemote(spec: ActionSpec): Promise<RunResult> {
+interface StagedImage {
+  bytes: Buffer;
+  sha256: string;
+}
+
+/** The transfer's build, fetched with this host's store credentials into a private temporary directory and verified. */
+async function fetchImage(spec: ActionSpec, t: NonNullable<ActionSpec["transfer"]>): Promise<StagedImage> {
+  const dir = mkdtempSync(join(tmpdir(), "hut-transfer-")); // 0700
+  try {
+    const r = await fetchBuild({ store: openStore(StoreUrl.parse(t.store)), sha: t.sha, chip: t.chip, out: join(dir, `${t.chip}.bin`) });
+    if (r.status !== "ok" || !r.out || !r.sha256) {
+      throw new Error(`${label(spec.argv)}: fetching the build on this host failed (${r.status}): ${r.message}; nothing was sent to ${where(spec)}`);
+    }
+    return { bytes: readFileSync(r.out), sha256: r.sha256 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes stdin into `firmware.bin` of a new private directory on the runner (mktemp -d: 0700;
+ * umask 077: the file 0600) and prints the directory; a failed write removes it again.
+ */
+const STAGE_COMMAND = `umask 077 && d=$(mktemp -d) && { cat > "$d/firmware.bin" || { rm -rf -- "$d"; exit 1; }; } && printf '%s\\n' "$d"`;
+
+/** argv with `--sha <commit>` replaced by the staged file and its sha256 (hut flash verifies it again). */
+export function withStagedImage(argv: readonly string[], path: string, sha256: string): string[] {
+  const at = argv.indexOf("--sha");
+  return [...argv.slice(0, at), "--firmware", path, "--sha256", sha256, ...argv.slice(at + 2)];
+}
+
+async function runRemote(spec: ActionSpec, image?: StagedImage): Promise<RunResult> {
   const c = spec.connection!;
   const what = label(spec.argv);
   let client: Awaited<ReturnType<typeof connectSsh>>;
@@ -289,19 +343,49 @@ async function runRemote(spec: ActionSpec): Promise<RunResult> {
   } catch (err) {
     throw new Error(`${what}: ${(err as Error).message}`);
   }
+  const timeoutMs = spec.timeoutSeconds * 1000;
+  let staged: string | undefined;
   try {
-    return await sshExec(client, remoteCommandLine(commandOf(spec)), {
+    let argv = commandOf(spec);
+    if (image) {
+      const up = await sshExec(client, STAGE_COMMAND, { stdin: image.bytes, timeoutMs, label: `the image copy for ${what} to ${sshLabel(c)}` });
+      const dir = up.stdout.trim();
+      if (up.code !== 0 || !/^\/[^\n]+$/.test(dir)) {
+        throw new Error(`${what}: copying the image to ${sshLabel(c)} failed (exit code ${up.code}); stderr: ${up.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+      }
+      staged = dir;
+      argv = withStagedImage(argv, `${dir}/firmware.bin`, image.sha256);
+    }
+    const r = await sshExec(client, remoteCommandLine(argv), {
       stdin: spec.stdin,
       env: spec.environment,
-      timeoutMs: spec.timeoutSeconds * 1000,
+      timeoutMs,
       label: `${what} on ${sshLabel(c)}`,
     });
+    if (!staged) return r;
+    const dir = staged;
+    staged = undefined;
+    const problem = await removeStaged(client, dir, c);
+    if (!problem) return r;
+    const sep = r.stderr && !r.stderr.endsWith("\n") ? "\n" : "";
+    return { ...r, stderr: `${r.stderr}${sep}warning: the staged image ${dir} on ${sshLabel(c)} was not removed (${problem})\n` };
   } catch (err) {
     if (err instanceof SshError && err.kind === "timeout") {
       throw new Error(`${what} timed out on ${sshLabel(c)} after ${spec.timeoutSeconds}s (timeoutSeconds) and was stopped`);
     }
     throw err;
   } finally {
+    if (staged) await removeStaged(client, staged, c); // the run's own error is the one reported
     client.end();
+  }
+}
+
+/** Removes the staged image's directory on the runner; a problem as text (the run's result keeps it as a warning). */
+async function removeStaged(client: Awaited<ReturnType<typeof connectSsh>>, dir: string, c: NonNullable<ActionSpec["connection"]>): Promise<string | undefined> {
+  try {
+    const r = await sshExec(client, `rm -rf -- ${shellQuote(dir)}`, { timeoutMs: SSH_READY_TIMEOUT_MS, label: `removing ${dir} on ${sshLabel(c)}` });
+    return r.code === 0 ? undefined : `exit code ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ""}`;
+  } catch (err) {
+    return (err as Error).message;
   }
 }

@@ -9,7 +9,7 @@ export const ACTION_SECRET_OUTPUTS = ["environment", "connection"];
  * `HutAction`: one run of a `hut` command for a slot (flash, power-cycle), here or on the slot's
  * runner host over SSH (dynamic provider; the logic is in `hut-action-impl.ts`). A change of
  * `argv`, `stdin`, `triggers` or the runner's host runs it again (replace); a change of only the
- * environment or the SSH key is stored without a run. `environment` and `connection` (its
+ * environment, the SSH key or how the image travels (`transfer`) is stored without a run. `environment` and `connection` (its
  * private key) are secret outputs.
  */
 export const hutActionKind = dynamicKind<typeof impl>({
@@ -45,6 +45,11 @@ export interface HutActionArgs {
   cwd?: pulumi.Input<string>;
   /** Bound of one run (default 900). */
   timeoutSeconds?: pulumi.Input<number>;
+  /**
+   * A flash by commit (`--sha` in argv) whose build this host fetches and verifies, then copies
+   * to the runner host; the runner flashes that file (`--firmware … --sha256 …`). A change is stored, never re-run.
+   */
+  transfer?: pulumi.Input<{ store: string; sha: string; chip: string }>;
 }
 
 export class HutAction extends DynamicResource {

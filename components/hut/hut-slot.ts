@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HomeAssistantConfig, SlotConfig } from "../../hardware/schema/inventory.ts";
 import { LabComponent, type LabComponentArgs } from "../component.ts";
-import { type FirmwareSpec, byCommit, flashArgs, flashTriggers, type HUT_REMOTE_ENV, hutArgv, lockWaitFlags, powerCycleArgs, slotInventory } from "./commands.ts";
-import { HutAction } from "./hut-action.ts";
+import { type FirmwareSpec, byCommit, flashArgs, flashTransfer, flashTriggers, type HUT_REMOTE_ENV, hutArgv, lockWaitFlags, powerCycleArgs, slotInventory } from "./commands.ts";
+import { HutAction, type HutActionArgs } from "./hut-action.ts";
 import type { RunnerHostConnection } from "./runner-host-connection.ts";
 
 /** One row of the stack's slot table. */
@@ -39,7 +39,8 @@ export interface HutSlotArgs extends LabComponentArgs {
 /**
  * `labfleet:hut:HutSlot`: a slot's record for the stack output table, plus its hardware actions
  * as `HutAction` resources on the runner host — `flash` (triggered by firmware sha256 / commit,
- * by the commit SHA of a build fetched from the artifact store,
+ * by the commit SHA of a build fetched from the artifact store — for a cloud store fetched here
+ * and copied to the runner (`flashTransfer`) —
  * and by the board's serial path/chip) and `power-cycle` (triggered by `powerCycleNonce`). Both
  * run the same `hut` CLI a CI job uses; only trigger changes (replacements) run them again.
  */
@@ -73,6 +74,7 @@ export class HutSlot extends LabComponent {
         // only a flash by commit carries the store: the stdin of existing actions stays as it was
         stdin: fetches ? slotInventory(slot, args.homeAssistant, args.artifactStore) : stdin,
         triggers: flashTriggers(slot, args.firmware),
+        transfer: flashTransfer(slot, args.firmware, args.artifactStore, args.connection !== undefined),
       }, args);
     }
     if (args.powerCycleNonce !== undefined) {
@@ -102,7 +104,7 @@ export class HutSlot extends LabComponent {
 
   private action(
     suffix: string,
-    spec: { argv: string[]; runFlags: string[]; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>> },
+    spec: { argv: string[]; runFlags: string[]; stdin: string; triggers: unknown[]; environment?: Record<string, pulumi.Input<string>>; transfer?: HutActionArgs["transfer"] },
     args: HutSlotArgs,
   ): HutAction {
     const connection = args.connection && {

@@ -14,6 +14,7 @@ import { one, runProgram } from "../../helpers/program.ts";
 import { type Sshd, startSshd } from "../wireguard/sshd.ts";
 import { FAKE_ESPTOOL, type TempDir, alive, slotEntry, tempDir, until } from "./helpers/cli.ts";
 import { type PtyPair, bootingBoard, ptyPair } from "./helpers/serial.ts";
+import { created, failure } from "./helpers/action.ts";
 
 /**
  * HutAction's provider logic driven directly: a real local `hut flash` (fake esptool on a socat
@@ -47,21 +48,6 @@ afterAll(async () => {
 });
 
 const slot = () => Inventory.parse({ slots: [slotEntry(1)] }).slots[0]!;
-
-async function created(inputs: Record<string, unknown>) {
-  const checked = await impl.check({}, inputs);
-  if ("failures" in checked) throw new Error(JSON.stringify(checked.failures));
-  return impl.create(checked.inputs);
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as Error).message;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("HutAction, local", () => {
   it("runs the real hut flash: argv without a shell, the inventory on stdin, the environment", async () => {

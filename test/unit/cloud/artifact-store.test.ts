@@ -60,6 +60,18 @@ describe("ArtifactStore on S3 (staging)", () => {
     expect(ofType(run, "aws:iam/accessKey:AccessKey")).toEqual([]);
   });
 
+  it("the stack's deploy role reads builds (flash by commit from the deploy job) and nothing else", async () => {
+    const run = await planOf("staging");
+    const grant = named(run, "artifacts-deploy-staging-read");
+    expect(String(grant.inputs.role)).toMatch(/ci-deploy-staging$/); // the deploy role ARN's name segment
+    expect(grant.inputs.name).toBe("artifacts-read");
+    expect(statements(grant.inputs.policy)).toEqual([
+      { Sid: "GetBuilds", Effect: "Allow", Action: "s3:GetObject", Resource: expect.stringMatching(/\/\*$/) },
+      { Sid: "DecryptBuilds", Effect: "Allow", Action: "kms:Decrypt", Resource: expect.stringContaining("artifacts-key") },
+    ]);
+    expect(run.resources.filter((r) => r.name.startsWith("artifacts-deploy-"))).toHaveLength(1); // no grant for the preview role
+  });
+
   it("exports the store URL and the identities", async () => {
     const run = await planOf("staging");
     expect((run.outputs.plain as { artifacts: unknown }).artifacts).toMatchObject({ url: "s3://example-lab-labfleet-firmware-staging", provider: "aws", upload: { roleArn: expect.any(String) }, read: { roleArn: expect.any(String) } });
@@ -99,6 +111,11 @@ describe("ArtifactStore on GCS (production)", () => {
     expect(String(named(run, "artifacts-read-wif-user").inputs.member)).toMatch(/^principalSet:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/artifacts-fw-[0-9a-f]{4}\/attribute\.project_path\/lab-agents\/runner$/);
     expect(String(named(run, "artifacts-upload-wif-user").inputs.member)).toMatch(/attribute\.repository\/example-lab\/firmware$/);
     expect(ofType(run, "gcp:serviceaccount/key:Key")).toEqual([]);
+    // the deploy account reads builds (flash by commit from the deploy job); the preview account gets nothing
+    const deployRead = named(run, "artifacts-deploy-production-bucket");
+    expect(deployRead.inputs).toMatchObject({ role: "roles/storage.objectViewer" });
+    expect(String(deployRead.inputs.member)).toMatch(/^serviceAccount:.*ci-deploy-production/);
+    expect(run.resources.filter((r) => r.name.startsWith("artifacts-deploy-"))).toHaveLength(1);
     expect((run.outputs.plain as { artifacts: unknown }).artifacts).toMatchObject({ url: "gs://example-lab-labfleet-firmware-production", provider: "gcp" });
   });
 });

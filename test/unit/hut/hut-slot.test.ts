@@ -135,6 +135,25 @@ describe("HutSlot on a remote runner", () => {
     });
   });
 
+  it("a flash by commit from a cloud store fetches here and transfers the image; triggers, argv and stdin stay those of a flash by commit", async () => {
+    const commit = "3f2c1a97e5d4b8c6a1f0e9d8c7b6a5f4e3d2c1b0";
+    const remote = { connection: { host: pulumi.output("10.88.0.10"), user: "runner" }, privateKey: pulumi.output(KEY), hutCommand: "hut", tags };
+    const cloud = new HutSlot("hut-13", { ...remote, slot: slot("hut-13", "runner-a", { chip: "esp32s3" }), firmware: { sha: commit }, artifactStore: "gs://fw-bucket/builds" });
+    const file = new HutSlot("hut-14", { ...remote, slot: slot("hut-14", "runner-a"), firmware: { sha: commit }, artifactStore: "file:///srv/artifacts" });
+    const here = new HutSlot("hut-15", { slot: slot("hut-15", "local"), firmware: { sha: commit }, artifactStore: "s3://fw-bucket", hutCommand: "hut", tags });
+    await settle(cloud, cloud.flash, file, file.flash, here, here.flash);
+
+    const flash = find("hut-13-flash");
+    expect(flash.inputs.transfer).toEqual({ store: "gs://fw-bucket/builds", sha: commit, chip: "esp32s3" });
+    expect(flash.inputs.argv).toEqual(["hut", "flash", "--inventory", "-", "--slot", "hut-13", "--sha", commit, "--json"]);
+    expect(flash.inputs.triggers).toEqual([commit, "/dev/serial/by-id/usb-hut-13", "esp32s3"]);
+    expect(JSON.parse(String(flash.inputs.stdin)).artifacts).toEqual({ store: "gs://fw-bucket/builds" });
+    expect(flash.secrets).toEqual(["connection"]);
+    // a file:// store is read by the runner itself; a local slot's hut reads the store with this host's identity
+    expect(find("hut-14-flash").inputs.transfer).toBeUndefined();
+    expect(find("hut-15-flash").inputs.transfer).toBeUndefined();
+  });
+
   it("refuses a remote slot without a connection", () => {
     expect(() => new HutSlot("hut-12", { slot: slot("hut-12", "runner-a"), hutCommand: "hut", tags })).toThrow(/needs a connection/);
   });
