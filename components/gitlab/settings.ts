@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLE_TIMEOUTS } from "../../hardware/schema/ws2.ts";
+import { ROLE_TIMEOUTS, RunnerJobSeconds } from "../../hardware/schema/ws2.ts";
 import { DEFAULT_READ_ORDER, DEFAULT_TEMPLATES, REQUIRED_FILES, SCRIPTS, TEMPLATE_VARS, templatePlaceholders } from "./contract-templates.ts";
 import { BOARD_FILE, HANDOFF_LOG, ROLE_DEFINITIONS } from "./role-contract.ts";
 import { ROLES, type Role, TOKEN_SCOPES } from "./roles.ts";
@@ -63,12 +63,7 @@ export const Protection = z.strictObject({
 });
 
 export const Runners = z.strictObject({
-  maximumTimeoutSeconds: z
-    .number()
-    .int()
-    .positive()
-    .max(ROLE_TIMEOUTS.runner.maxSec, `must not exceed the runner role limit of ${ROLE_TIMEOUTS.runner.maxSec}s`)
-    .default(ROLE_TIMEOUTS.runner.maxSec)
+  maximumTimeoutSeconds: RunnerJobSeconds.default(ROLE_TIMEOUTS.runner.maxSec)
     .describe("maximum job timeout of each slot runner (runner role limit)"),
   accessLevel: z.enum(["not_protected", "ref_protected"]).default("not_protected").describe("which refs the runner picks jobs for"),
   descriptionPrefix: z.string().regex(/^[a-z][a-z0-9-]*$/).default("labfleet").describe("runner description prefix; the description identifies the runner"),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CommitSha } from "./artifacts.ts";
 import { ChipName } from "./inventory.ts";
-import { ROLE_TIMEOUTS } from "./ws2.ts";
+import { ROLE_TIMEOUTS, RunnerJobSeconds } from "./ws2.ts";
 
 /**
  * The hardware lane's settings (docs/design/hardware-lane.md): one schema for the stack's
@@ -32,12 +32,7 @@ export const LaneSettings = z.strictObject({
     .array(z.string().trim().min(1, "must not be empty"))
     .default([])
     .describe("shell commands run after a good flash and boot check (env HUT_SLOT, HUT_FIRMWARE, LABFLEET_COMMIT_SHA), in order, stopping at the first failure"),
-  timeoutSeconds: z
-    .number()
-    .int()
-    .positive()
-    .max(ROLE_TIMEOUTS.runner.maxSec, `must not exceed the runner role limit of ${ROLE_TIMEOUTS.runner.maxSec}s`)
-    .default(ROLE_TIMEOUTS.runner.defaultSec)
+  timeoutSeconds: RunnerJobSeconds.default(ROLE_TIMEOUTS.runner.defaultSec)
     .describe("time limit of one lane run (fetch, flash, boot check, tests)"),
   lockWaitSeconds: z.number().int().min(0).max(3600).default(600).describe("how long a lane job waits for a busy slot before failing (exit 75)"),
   knownGood: z

@@ -12,6 +12,13 @@ export const ROLE_TIMEOUTS = {
   runner: { defaultSec: 1800, maxSec: 14400 },
 } as const;
 
+/** Seconds a runner-role job may take (lane runs, slot runners, HUT actions): at most the role maximum. */
+export const RunnerJobSeconds = z
+  .number()
+  .int()
+  .positive()
+  .max(ROLE_TIMEOUTS.runner.maxSec, `must not exceed the runner role limit of ${ROLE_TIMEOUTS.runner.maxSec}s`);
+
 export const TargetRole = z.enum(["infra", "runner"]);
 export type TargetRole = z.infer<typeof TargetRole>;
 
