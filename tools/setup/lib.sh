@@ -32,3 +32,9 @@ apt_install() {
   # Recommends must be named by the prereqs script itself (see docs/runbooks/fresh-machine.md).
   DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# python_venv: python3 with venv + ensurepip (the machine's python3, else Debian's python3-venv).
+python_venv() {
+  command -v python3 >/dev/null || apt_install python3
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv
+}

@@ -12,6 +12,8 @@ cache_dir="${LABFLEET_CACHE_DIR:-$root/.cache}"
 dir="$cache_dir/artifacts"
 MOTO_VERSION="5.2.5"
 FAKE_GCS_VERSION="v1.56.1"
+# shellcheck source=tools/setup/lib.sh
+. "$here/lib.sh"
 log() { echo "prereqs-artifacts: $*" >&2; }
 mkdir -p "$dir/bin"
 # One set-up at a time (parallel test runs share the cache).
@@ -20,11 +22,11 @@ flock -w 1200 9 || { log "another set-up held $dir/.lock for 20 min"; exit 1; }
 
 venv="$dir/moto-venv"
 if [ "$(cat "$venv/.version" 2>/dev/null)" != "$MOTO_VERSION" ] || [ ! -x "$venv/bin/moto_server" ]; then
-  command -v python3 >/dev/null || { log "python3 is needed for moto's S3 server"; exit 1; }
+  python_venv
   started=$(date +%s)
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --timeout 60 "moto[server]==$MOTO_VERSION"
   echo "$MOTO_VERSION" >"$venv/.version"
   echo "$(( $(date +%s) - started ))" >"$dir/setup-seconds-moto"
   log "moto $MOTO_VERSION installed in $(cat "$dir/setup-seconds-moto") s"

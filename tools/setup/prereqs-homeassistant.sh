@@ -18,9 +18,7 @@ export UV_HTTP_TIMEOUT=60 UV_CACHE_DIR="$PEERS/uv-cache" UV_NO_PROGRESS=1
 
 log() { echo "prereqs-homeassistant: $*" >&2; }
 
-if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  apt_install python3-venv
-fi
+python_venv
 
 uv="$PEERS/uv/bin/uv"
 if ! [ -x "$uv" ] || [ "$("$uv" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then

@@ -15,9 +15,7 @@ ESPTOOL_V5=5.6.0
 
 log() { echo "prereqs-peers: $*" >&2; }
 
-if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  apt_install python3-venv
-fi
+python_venv
 
 # venv DIR PACKAGE==VERSION: a venv with exactly that package, reused while its stamp matches.
 venv() {
