@@ -25,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BareRepo, type CommitAction, GitError, serveGit } from "./git.ts";
 import { type Group, Groups } from "./groups.ts";
+import { Variables } from "./variables.ts";
 import { HttpError, err, msg, notFound } from "./http.ts";
 
 export interface DoubleOptions {
@@ -215,6 +216,8 @@ export class GitlabDouble {
   private readonly users = new Map<number, User>();
   private readonly personalTokens = new Map<string, number>();
   readonly groups: Groups;
+  /** Project CI/CD variables (`/projects/:id/variables`). */
+  readonly variables = new Variables();
   private readonly projects = new Map<number, Project>();
   private readonly tokens = new Map<number, AccessToken>();
   private readonly runners = new Map<number, Runner>();
@@ -678,6 +681,8 @@ export class GitlabDouble {
       );
       return page(found.map((x) => this.runnerSummary(x)));
     }
+    // CI/CD variables
+    if (rest[0] === "variables") return this.variables.route(this.admin(who, p).id, method, rest.slice(1), q, page);
     // repository
     if (rest[0] === "repository") return this.repositoryRoutes(method, p, rest.slice(1), q, who, page);
     if (rest[0] === "merge_requests") return this.mergeRequestRoutes(method, p, rest.slice(1), q, who, page);
@@ -763,6 +768,7 @@ export class GitlabDouble {
   private deleteProject(p: Project): void {
     for (const t of this.tokens.values()) if (t.projectId === p.id) this.revoke(t);
     for (const r of [...this.runners.values()]) if (r.projectId === p.id) this.runners.delete(r.id);
+    this.variables.forget(p.id);
     this.projects.delete(p.id);
     rmSync(p.repo.dir, { recursive: true, force: true });
   }
