@@ -77,8 +77,10 @@ export class Variables {
   }
 
   private vars(projectId: number): Map<string, CiVariable> {
-    let m = this.byProject.get(projectId);
-    if (!m) this.byProject.set(projectId, (m = new Map()));
+    const known = this.byProject.get(projectId);
+    if (known) return known;
+    const m = new Map<string, CiVariable>();
+    this.byProject.set(projectId, m);
     return m;
   }
 
