@@ -55,7 +55,15 @@ export async function program(cfg: StackConfig): Promise<StackOutputs> {
           token: cfg.secrets.gitlabToken,
           slotLabels: cfg.hut.enabled ? cfg.hut.slots.map((s) => s.label) : [],
           stack: cfg.stack,
-          hardwareLane: cfg.hut.enabled && cfg.hut.lane ? { slots: cfg.hut.slots, lane: cfg.hut.lane, hutCommand: cfg.hut.hutCommand } : undefined,
+          hardwareLane:
+            cfg.hut.enabled && cfg.hut.lane && cfg.secrets.laneGithubStatusToken && cfg.secrets.laneRunnerApiToken
+              ? {
+                  slots: cfg.hut.slots,
+                  lane: cfg.hut.lane,
+                  hutCommand: cfg.hut.hutCommand,
+                  variables: { githubStatusToken: cfg.secrets.laneGithubStatusToken, runnerApiToken: cfg.secrets.laneRunnerApiToken },
+                }
+              : undefined,
           deliveredRoles,
         })
       : undefined;

@@ -25,6 +25,13 @@ export interface HardwareLaneSlot {
   chip: string;
 }
 
+/** The runner repository's masked, protected CI/CD variables the lane jobs read (values: secret config). */
+export const LANE_VARIABLES = {
+  githubStatusToken: "LABFLEET_GITHUB_STATUS_TOKEN",
+  runnerApiToken: "LABFLEET_RUNNER_API_TOKEN",
+} as const;
+export type LaneVariable = keyof typeof LANE_VARIABLES;
+
 export interface HardwareLaneInput {
   slots: readonly HardwareLaneSlot[];
   /** The resolved lane settings; `knownGood` names a build for every slot's chip. */

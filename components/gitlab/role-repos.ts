@@ -13,7 +13,8 @@ import { GitlabRoleBoundary } from "./role-boundary.ts";
 import { CiRunner } from "./runner.ts";
 import { GitlabTokenRetirement } from "./token-retirement.ts";
 import { renderBootstrap, repoUrl } from "./templates.ts";
-import { type HardwareLaneInput, LANE_TEMPLATE_PATH, renderHardwareLane } from "./hardware-lane.ts";
+import { GitlabCiVariable } from "./ci-variable.ts";
+import { type HardwareLaneInput, LANE_TEMPLATE_PATH, LANE_VARIABLES, type LaneVariable, renderHardwareLane } from "./hardware-lane.ts";
 
 export interface RoleReposArgs extends LabComponentArgs {
   /** The enabled `labfleet:gitlab` section. */
@@ -24,7 +25,10 @@ export interface RoleReposArgs extends LabComponentArgs {
   slotLabels: string[];
   stack: string;
   /** The hardware lane (`labfleet:hut.lane`): its CI template joins the runner repository's bootstrap files. */
-  hardwareLane?: Omit<HardwareLaneInput, "stack">;
+  hardwareLane?: Omit<HardwareLaneInput, "stack"> & {
+    /** Values (secret config) of the runner repository's CI/CD variables the lane jobs read. */
+    variables: Record<LaneVariable, pulumi.Input<string>>;
+  };
   /**
    * Roles whose token the stack delivers to where their agents live (the runner hosts): they
    * rotate in two phases — call `retireAfterDelivery` with what the delivery produced.
@@ -50,6 +54,8 @@ export class RoleRepos extends LabComponent {
   readonly namespaces: Record<string, GitlabGroup>;
   readonly roles: Record<Role, RoleRepoOutputs>;
   readonly runners: Record<string, CiRunner>;
+  /** The hardware lane's masked, protected CI/CD variables on the runner repository, by key. */
+  readonly laneVariables: Record<string, GitlabCiVariable> = {};
   readonly boundary: GitlabRoleBoundary;
   /** HTTPS remote of each role repository (from config: known at plan time). */
   readonly repoUrls: Record<Role, string>;
@@ -177,6 +183,25 @@ export class RoleRepos extends LabComponent {
         },
         this.child(),
       );
+    }
+
+    if (args.hardwareLane) {
+      for (const [name, key] of Object.entries(LANE_VARIABLES) as [LaneVariable, string][]) {
+        this.laneVariables[key] = new GitlabCiVariable(
+          this.childName(`${RUNNER_ROLE}-var-${key.toLowerCase().replaceAll("_", "-")}`),
+          {
+            ...conn,
+            projectId: runnerRoleRepo.project.projectId,
+            projectPath: roleProjectPath(g, RUNNER_ROLE),
+            key,
+            value: pulumi.secret(args.hardwareLane.variables[name]),
+            masked: true,
+            protected: true,
+            description: `labfleet hardware lane (stack ${args.stack})`,
+          },
+          this.child(),
+        );
+      }
     }
 
     const infra = roles[RESTRICTED_ROLE].token;

@@ -76,10 +76,11 @@ const IAM_EXTRA_TYPES = new Set([
 
 /**
  * labfleet dynamic resources that create or rotate secret material: GitLab role access tokens and
- * runner authentication tokens, WireGuard peer key pairs; for generic dynamic resources, a `kind`
+ * runner authentication tokens, WireGuard peer key pairs, CI/CD variables (the hardware lane's
+ * masked tokens); for generic dynamic resources, a `kind`
  * naming a token, key, secret, password or credential.
  */
-export const SECRET_DYNAMIC_KINDS = new Set(["gitlab:ProjectAccessToken", "gitlab:Runner", "wireguard:WireGuardPeer"]);
+export const SECRET_DYNAMIC_KINDS = new Set(["gitlab:ProjectAccessToken", "gitlab:Runner", "gitlab:CiVariable", "wireguard:WireGuardPeer"]);
 const SECRET_KIND_WORDS = /(token|key|secret|password|credential)/i;
 
 function trustsWebIdentity(props: Record<string, unknown>): boolean {

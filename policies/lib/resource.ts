@@ -92,6 +92,7 @@ export const SECRET_FIELDS_BY_TYPE: Record<string, string[]> = {
   "aws:iam/userLoginProfile:UserLoginProfile": ["pgpKey"],
   "gcp:secretmanager/secretVersion:SecretVersion": ["secretData", "secretDataWo"],
   "gcp:sql/user:User": ["password", "passwordWo"],
+  "pulumi-nodejs:dynamic/gitlab:CiVariable": ["value"],
 };
 
 /**

@@ -47,6 +47,14 @@ export const SECRET_KEYS = {
     required: (c) =>
       c.console.gcp.enabled && c.console.gcp.access.enabled && c.console.gcp.access.oauth2ClientId ? "console.gcp.access.oauth2ClientId is set" : undefined,
   },
+  laneGithubStatusToken: {
+    description: "GitHub token the hardware lane sets commit statuses with (fine-grained: Commit statuses read/write on hut.lane.productRepository); the runner repository's masked, protected CI/CD variable LABFLEET_GITHUB_STATUS_TOKEN",
+    required: (c) => (c.gitlab.enabled && c.hut.enabled && c.hut.lane ? "hut.lane is set" : undefined),
+  },
+  laneRunnerApiToken: {
+    description: "GitLab token with manage_runner scope the health job pauses and resumes its slot's runner with; the runner repository's masked, protected CI/CD variable LABFLEET_RUNNER_API_TOKEN",
+    required: (c) => (c.gitlab.enabled && c.hut.enabled && c.hut.lane ? "hut.lane is set" : undefined),
+  },
   fleetSshKey: {
     description: "SSH private key the agent fleet logs in to the agents with (over the WireGuard mesh)",
     required: (c) => (c.fleet.enabled ? "fleet is enabled" : undefined),
