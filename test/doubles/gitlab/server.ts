@@ -25,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BareRepo, type CommitAction, GitError, serveGit } from "./git.ts";
 import { type Group, Groups } from "./groups.ts";
+import { Schedules } from "./schedules.ts";
 import { Variables } from "./variables.ts";
 import { HttpError, err, msg, notFound } from "./http.ts";
 
@@ -218,6 +219,8 @@ export class GitlabDouble {
   readonly groups: Groups;
   /** Project CI/CD variables (`/projects/:id/variables`). */
   readonly variables = new Variables();
+  /** Pipeline schedules (`/projects/:id/pipeline_schedules`). */
+  readonly schedules = new Schedules(() => this.next());
   private readonly projects = new Map<number, Project>();
   private readonly tokens = new Map<number, AccessToken>();
   private readonly runners = new Map<number, Runner>();
@@ -683,6 +686,7 @@ export class GitlabDouble {
     }
     // CI/CD variables
     if (rest[0] === "variables") return this.variables.route(this.admin(who, p).id, method, rest.slice(1), q, page);
+    if (rest[0] === "pipeline_schedules") return this.schedules.route(this.admin(who, p).id, method, rest.slice(1), q, page);
     // repository
     if (rest[0] === "repository") return this.repositoryRoutes(method, p, rest.slice(1), q, who, page);
     if (rest[0] === "merge_requests") return this.mergeRequestRoutes(method, p, rest.slice(1), q, who, page);
@@ -769,6 +773,7 @@ export class GitlabDouble {
     for (const t of this.tokens.values()) if (t.projectId === p.id) this.revoke(t);
     for (const r of [...this.runners.values()]) if (r.projectId === p.id) this.runners.delete(r.id);
     this.variables.forget(p.id);
+    this.schedules.forget(p.id);
     this.projects.delete(p.id);
     rmSync(p.repo.dir, { recursive: true, force: true });
   }
