@@ -7,14 +7,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { LaneSettings } from "../../hardware/schema/lane.ts";
 import { changedKeys, checkInputs, checkedOr, parseInputs, pickInputs } from "../dynamic-inputs.ts";
 import { AmbiguousWriteError, type Client, Connection, connect, ignoreGone, orNull } from "./client.ts";
-
-/** Five cron fields (minute hour day-of-month month day-of-week), as GitLab's schedules take them. */
-export const Cron = z
-  .string()
-  .trim()
-  .regex(/^\S+(\s+\S+){4}$/, "must be a cron expression of five fields (minute hour day-of-month month day-of-week), e.g. '0 * * * *'");
 
 export const PipelineScheduleInputs = z.object({
   ...Connection,
@@ -22,7 +17,7 @@ export const PipelineScheduleInputs = z.object({
   projectPath: z.string().min(1),
   description: z.string().min(1),
   ref: z.string().min(1).default("main"),
-  cron: Cron,
+  cron: LaneSettings.shape.healthCron.unwrap(),
   cronTimezone: z.string().min(1).default("UTC"),
   active: z.boolean().default(true),
 });

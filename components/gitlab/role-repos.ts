@@ -14,6 +14,7 @@ import { CiRunner } from "./runner.ts";
 import { GitlabTokenRetirement } from "./token-retirement.ts";
 import { renderBootstrap, repoUrl } from "./templates.ts";
 import { GitlabCiVariable } from "./ci-variable.ts";
+import { GitlabPipelineSchedule } from "./pipeline-schedule.ts";
 import { type HardwareLaneInput, LANE_TEMPLATE_PATH, LANE_VARIABLES, type LaneVariable, renderHardwareLane } from "./hardware-lane.ts";
 
 export interface RoleReposArgs extends LabComponentArgs {
@@ -56,6 +57,8 @@ export class RoleRepos extends LabComponent {
   readonly runners: Record<string, CiRunner>;
   /** The hardware lane's masked, protected CI/CD variables on the runner repository, by key. */
   readonly laneVariables: Record<string, GitlabCiVariable> = {};
+  /** The runner repository's schedule that runs every slot's `health:<label>` job. */
+  readonly healthSchedule?: GitlabPipelineSchedule;
   readonly boundary: GitlabRoleBoundary;
   /** HTTPS remote of each role repository (from config: known at plan time). */
   readonly repoUrls: Record<Role, string>;
@@ -202,6 +205,24 @@ export class RoleRepos extends LabComponent {
           this.child(),
         );
       }
+    }
+
+    if (args.hardwareLane) {
+      // the template's health jobs run only in scheduled pipelines; after the template is committed
+      this.healthSchedule = new GitlabPipelineSchedule(
+        this.childName(`${RUNNER_ROLE}-health-schedule`),
+        {
+          ...conn,
+          projectId: runnerRoleRepo.project.projectId,
+          projectPath: roleProjectPath(g, RUNNER_ROLE),
+          description: `labfleet hardware lane health (stack ${args.stack})`,
+          ref: DEFAULT_BRANCH,
+          cron: args.hardwareLane.lane.healthCron,
+          cronTimezone: args.hardwareLane.lane.healthCronTimezone,
+          active: true,
+        },
+        this.child({ dependsOn: [runnerRoleRepo.bootstrap] }),
+      );
     }
 
     const infra = roles[RESTRICTED_ROLE].token;

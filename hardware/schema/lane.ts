@@ -40,5 +40,12 @@ export const LaneSettings = z.strictObject({
     .default({})
     .describe("known-good build per chip (upstream commit SHA) that the scheduled health job flashes"),
   quarantine: QuarantineSettings.prefault({}).describe("slot quarantine by the scheduled health job"),
+  healthCron: z
+    .string()
+    .trim()
+    .regex(/^\S+(\s+\S+){4}$/, "must be a cron expression of five fields (minute hour day-of-month month day-of-week), e.g. '0 * * * *'")
+    .default("0 * * * *")
+    .describe("when the runner repository's pipeline schedule runs every slot's health job (cron, five fields)"),
+  healthCronTimezone: z.string().min(1).default("UTC").describe("time zone of healthCron (an IANA name GitLab knows, e.g. UTC, Europe/Berlin)"),
 });
 export type LaneSettings = z.output<typeof LaneSettings>;

@@ -59,12 +59,19 @@ beforeAll(async () => {
   await Promise.all(Object.values(repos.laneVariables).map((v) => value(v.urn)));
 });
 
-describe("hardware lane CI/CD variables (staging, mock runtime)", () => {
+describe("hardware lane CI/CD variables and health schedule (staging, mock runtime)", () => {
   it("declares both masked, protected variables on the runner repository with the secret config values", () => {
     const vars = registered.filter((r) => r.type === "pulumi-nodejs:dynamic/gitlab:CiVariable");
     expect(vars.map((v) => [v.name, v.inputs.key, v.inputs.value, v.inputs.masked, v.inputs.protected, v.inputs.projectId])).toEqual([
       ["gitlab-runner-var-labfleet-github-status-token", LANE_VARIABLES.githubStatusToken, secret(STATUS), true, true, 4242],
       ["gitlab-runner-var-labfleet-runner-api-token", LANE_VARIABLES.runnerApiToken, secret(RUNNER), true, true, 4242],
+    ]);
+  });
+
+  it("declares one active hourly pipeline schedule on the runner repository's main, after the template commit", () => {
+    const schedules = registered.filter((r) => r.type === "pulumi-nodejs:dynamic/gitlab:PipelineSchedule");
+    expect(schedules.map((s) => [s.name, s.inputs.description, s.inputs.ref, s.inputs.cron, s.inputs.cronTimezone, s.inputs.active, s.inputs.projectId])).toEqual([
+      ["gitlab-runner-health-schedule", "labfleet hardware lane health (stack staging)", "main", "0 * * * *", "UTC", true, 4242],
     ]);
   });
 
