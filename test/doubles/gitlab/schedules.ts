@@ -6,7 +6,7 @@
  * "ref is missing" / "cron is missing"; 400 `{"message":{"cron":["is invalid syntax"]}}` for a
  * cron that is not five fields; `cron_timezone` defaults to UTC, `active` to true).
  */
-import { err, msg, notFound, type Page, type Routed } from "./http.ts";
+import { err, flag, msg, notFound, type Page, type Routed } from "./http.ts";
 
 export interface PipelineSchedule {
   id: number;
@@ -18,12 +18,6 @@ export interface PipelineSchedule {
 }
 
 const CRON_FIELD = /^[0-9*,/-]+$|^[A-Za-z]{3}$/;
-
-function flag(v: unknown, fallback: boolean): boolean {
-  if (v === undefined || v === null || v === "") return fallback;
-  if (typeof v === "boolean") return v;
-  return v === "true" || v === "1";
-}
 
 export class Schedules {
   private readonly byProject = new Map<number, Map<number, PipelineSchedule>>();

@@ -7,7 +7,7 @@
  * characters or outside its masking alphabet; 400 "key is missing" / "value is missing";
  * DELETE answers 204). Only the `*` environment scope is modelled.
  */
-import { err, msg, notFound, type Page, type Routed } from "./http.ts";
+import { err, flag, msg, notFound, type Page, type Routed } from "./http.ts";
 
 export interface CiVariable {
   variable_type: "env_var" | "file";
@@ -23,12 +23,6 @@ export interface CiVariable {
 
 const MASKABLE = /^[a-zA-Z0-9_+=/@:.~-]{8,}$/;
 const KEY = /^[a-zA-Z0-9_]{1,255}$/;
-
-function flag(v: unknown, fallback: boolean): boolean {
-  if (v === undefined || v === null || v === "") return fallback;
-  if (typeof v === "boolean") return v;
-  return v === "true" || v === "1";
-}
 
 export class Variables {
   private readonly byProject = new Map<number, Map<string, CiVariable>>();
