@@ -8,7 +8,9 @@ import { checkInputs } from "../../components/dynamic-inputs.ts";
 import { FleetRollout } from "../../components/fleet/rollout-resource.ts";
 import { GitlabProjectAccessToken } from "../../components/gitlab/access-token.ts";
 import { GitlabBootstrapFiles } from "../../components/gitlab/bootstrap-files.ts";
+import { GitlabCiVariable } from "../../components/gitlab/ci-variable.ts";
 import { GitlabGroup } from "../../components/gitlab/group.ts";
+import { GitlabPipelineSchedule } from "../../components/gitlab/pipeline-schedule.ts";
 import { GitlabProject } from "../../components/gitlab/project.ts";
 import { GitlabProtectedBranch } from "../../components/gitlab/protected-branch.ts";
 import { GitlabRoleBoundary } from "../../components/gitlab/role-boundary.ts";
@@ -29,7 +31,9 @@ const RESOURCES: [Ctor, string[]][] = [
   [FleetRollout as Ctor, ["privateKey"]],
   [GitlabProjectAccessToken as Ctor, ["gitlabToken", "token"]],
   [GitlabBootstrapFiles as Ctor, ["gitlabToken"]],
+  [GitlabCiVariable as Ctor, ["gitlabToken", "value"]],
   [GitlabGroup as Ctor, ["gitlabToken"]],
+  [GitlabPipelineSchedule as Ctor, ["gitlabToken"]],
   [GitlabProject as Ctor, ["gitlabToken"]],
   [GitlabProtectedBranch as Ctor, ["gitlabToken"]],
   [GitlabRoleBoundary as Ctor, ["gitlabToken", "subjectToken"]],
