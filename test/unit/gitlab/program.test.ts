@@ -13,7 +13,7 @@ describe("program wiring of labfleet:gitlab", () => {
   it("staging: the admin token is a secret input everywhere, the infra token a secret input of the boundary; outputs are secret", async () => {
     const run = await runProgram({ stack: "staging", secrets: { gitlabToken: "glpat-plan-secret" } });
     const gitlab = run.resources.filter((r) => DYNAMIC.test(r.type));
-    expect(gitlab).toHaveLength(17); // 3 × (project, bootstrap, main, token), 2 runners, boundary, runner-token retirement, the shared namespace
+    expect(gitlab).toHaveLength(20); // 3 × (project, bootstrap, main, token), 2 runners, boundary, runner-token retirement, the shared namespace, the hardware lane's 2 CI variables and health schedule
     for (const r of gitlab) {
       expect(isSecretInput(r, "gitlabToken"), r.name).toBe(true);
       expect(JSON.stringify(r.redactedInputs), r.name).not.toContain("glpat-plan-secret");
