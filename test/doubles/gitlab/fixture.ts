@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "../../../components/gitlab/client.ts";
+import * as project from "../../../components/gitlab/project-impl.ts";
 import { type DoubleOptions, GitlabDouble } from "./server.ts";
 
 export const GROUP = "lab-agents";
@@ -12,6 +13,13 @@ export async function startGitlab(opts: DoubleOptions = {}) {
   const d = await GitlabDouble.start(opts);
   const group = d.addGroup(GROUP);
   return { d, group, conn: { gitlabUrl: d.url, gitlabToken: d.adminToken } };
+}
+
+/** The double with the runner role's project `lab-agents/runner` created through the project provider. */
+export async function startGitlabWithRunnerProject() {
+  const s = await startGitlab();
+  const p = await project.create(project.ProjectInputs.parse({ ...s.conn, role: "runner", namespace: "lab-agents", path: "runner" }) as never);
+  return { ...s, projectId: Number(p.id), projectPath: "lab-agents/runner" };
 }
 
 /** Does this secret authenticate right now? (GET /user with it) */

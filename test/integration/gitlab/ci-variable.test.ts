@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as variable from "../../../components/gitlab/ci-variable-impl.ts";
-import * as project from "../../../components/gitlab/project-impl.ts";
-import { rejection, startGitlab } from "../../doubles/gitlab/fixture.ts";
+import { rejection, startGitlabWithRunnerProject } from "../../doubles/gitlab/fixture.ts";
 import type { GitlabDouble } from "../../doubles/gitlab/server.ts";
 
 let double: GitlabDouble | undefined;
@@ -14,10 +13,9 @@ const SECRET = "ghp_Secret0123456789abcdefXYZ";
 const KEY = "LABFLEET_GITHUB_STATUS_TOKEN";
 
 async function setup() {
-  const s = await startGitlab();
+  const s = await startGitlabWithRunnerProject();
   double = s.d;
-  const p = await project.create(project.ProjectInputs.parse({ ...s.conn, role: "runner", namespace: "lab-agents", path: "runner" }) as never);
-  const projectId = Number(p.id);
+  const { projectId } = s;
   const inputs = (over: Record<string, unknown> = {}) =>
     variable.CiVariableInputs.parse({ ...s.conn, projectId, projectPath: "lab-agents/runner", key: KEY, value: SECRET, ...over }) as unknown as Record<string, unknown>;
   return { ...s, projectId, inputs };

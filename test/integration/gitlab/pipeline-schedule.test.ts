@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as schedule from "../../../components/gitlab/pipeline-schedule-impl.ts";
-import * as project from "../../../components/gitlab/project-impl.ts";
-import { rejection, startGitlab } from "../../doubles/gitlab/fixture.ts";
+import { rejection, startGitlabWithRunnerProject } from "../../doubles/gitlab/fixture.ts";
 import type { GitlabDouble } from "../../doubles/gitlab/server.ts";
 
 let double: GitlabDouble | undefined;
@@ -13,10 +12,9 @@ afterEach(async () => {
 const DESCRIPTION = "labfleet hardware lane health (stack staging)";
 
 async function setup() {
-  const s = await startGitlab();
+  const s = await startGitlabWithRunnerProject();
   double = s.d;
-  const p = await project.create(project.ProjectInputs.parse({ ...s.conn, role: "runner", namespace: "lab-agents", path: "runner" }) as never);
-  const projectId = Number(p.id);
+  const { projectId } = s;
   const inputs = (over: Record<string, unknown> = {}) =>
     schedule.PipelineScheduleInputs.parse({ ...s.conn, projectId, projectPath: "lab-agents/runner", description: DESCRIPTION, cron: "0 * * * *", ...over }) as unknown as Record<
       string,
